@@ -1,0 +1,88 @@
+"""Glue between Snakemake ``script:`` adapters and package functions.
+
+``run_step`` sets up logging into the rule's log file, caps threads, and turns an
+:class:`~deepchrome2.errors.InputError` into one clear line on stderr and a non-zero exit.
+Outputs of a failed step are removed so that no partial output is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from deepchrome2.errors import InputError
+
+log = logging.getLogger("deepchrome2")
+
+
+def setup_logging(logfile: str | None = None, level: int = logging.INFO) -> None:
+    """Send package log records to ``logfile`` (and stderr when no file is given)."""
+    handlers: list[logging.Handler] = []
+    if logfile:
+        Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(logfile, mode="w"))
+    else:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in handlers:
+        h.setFormatter(fmt)
+        root.addHandler(h)
+    root.setLevel(level)
+
+
+def set_threads(n: int) -> None:
+    """Cap numeric libraries at ``n`` threads (the rule's ``threads:``)."""
+    n = max(1, int(n))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(n)
+    try:
+        import torch
+
+        torch.set_num_threads(n)
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        pass
+
+
+def _remove_outputs(paths: list[str]) -> None:
+    import shutil
+
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            path.unlink()
+
+
+def run_step(smk: Any, step: Callable[[Any], None]) -> None:
+    """Run ``step(smk)`` for a Snakemake ``script:`` adapter.
+
+    ``smk`` is the ``snakemake`` object Snakemake injects. Bad input exits with status 1
+    after printing ``error: <file>: <problem>``; outputs are removed.
+    """
+    logfile = smk.log[0] if len(smk.log) else None
+    setup_logging(logfile)
+    set_threads(getattr(smk, "threads", 1))
+    outputs = [str(o) for o in smk.output]
+    start = time.perf_counter()
+    log.info("rule %s started", getattr(smk, "rule", "?"))
+    try:
+        step(smk)
+    except InputError as err:
+        _remove_outputs(outputs)
+        log.error("%s", err)
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except BaseException:
+        _remove_outputs(outputs)
+        log.exception("rule %s failed", getattr(smk, "rule", "?"))
+        raise
+    log.info("rule %s done in %.1f s", getattr(smk, "rule", "?"), time.perf_counter() - start)
