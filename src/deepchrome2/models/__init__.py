@@ -1,0 +1,90 @@
+"""Registry of model architectures, one module per architecture.
+
+Every public module in this package (name not starting with ``_``) is an architecture and is
+discovered automatically, so adding an architecture means adding one file. Each module defines
+``NAME`` (equal to its module name), ``KIND`` (``"torch"`` or ``"sklearn"``), ``DEFAULTS`` (its
+hyperparameters) and ``build(n_marks, n_bins, **hparams)``.
+
+Torch models take ``x`` of shape ``(batch, marks, bins)``, float32 and already transformed, and
+return logits of shape ``(batch, 2)``. Scikit-learn models follow :class:`SklearnModel`:
+``fit(X, y)`` and ``predict_proba(X) -> (n, 2)`` on ``(n, marks, bins)`` arrays.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+from typing import Any
+
+from torch import nn
+
+from deepchrome2.models._base import SklearnModel
+
+__all__ = ["SklearnModel", "available", "build", "defaults", "get", "kind", "n_parameters"]
+
+KINDS = ("torch", "sklearn")
+
+
+def available() -> list[str]:
+    """Sorted names of all architectures found in this package."""
+    return sorted(
+        info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")
+    )
+
+
+def get(name: str) -> ModuleType:
+    """The module of architecture ``name``; ValueError listing the valid names if unknown."""
+    names = available()
+    if name not in names:
+        raise ValueError(f"unknown architecture {name!r}; valid: {', '.join(names)}")
+    module = importlib.import_module(f"{__name__}.{name}")
+    if getattr(module, "NAME", None) != name or getattr(module, "KIND", None) not in KINDS:
+        raise TypeError(f"architecture module {module.__name__} must set NAME={name!r} and KIND")
+    return module
+
+
+def kind(name: str) -> str:
+    """``"torch"`` or ``"sklearn"``."""
+    return get(name).KIND
+
+
+def defaults(name: str) -> dict[str, Any]:
+    """A copy of the default hyperparameters of architecture ``name``."""
+    return dict(get(name).DEFAULTS)
+
+
+def build(name: str, n_marks: int, n_bins: int, **hparams: Any) -> nn.Module | SklearnModel:
+    """Build architecture ``name`` for inputs of shape ``(marks, bins)``.
+
+    ``hparams`` override the module's ``DEFAULTS``; an unknown key raises ValueError naming the
+    valid keys. The merged hyperparameters are kept on the model as ``model.hparams`` (and the
+    name as ``model.arch``) so that a saved model can be rebuilt with the same call.
+    """
+    module = get(name)
+    unknown = sorted(set(hparams) - set(module.DEFAULTS))
+    if unknown:
+        valid = ", ".join(sorted(module.DEFAULTS)) or "(none)"
+        raise ValueError(
+            f"unknown hyperparameter(s) {', '.join(unknown)} for architecture {name!r}; "
+            f"valid: {valid}"
+        )
+    if n_marks < 1 or n_bins < 1:
+        raise ValueError(f"n_marks and n_bins must be positive, got {n_marks} and {n_bins}")
+    merged = {**module.DEFAULTS, **hparams}
+    model = module.build(n_marks, n_bins, **merged)
+    model.arch = name
+    model.hparams = merged
+    return model
+
+
+def n_parameters(model: nn.Module | SklearnModel) -> int:
+    """Trainable parameter count of a torch model.
+
+    For a scikit-learn model this is the model's own ``n_parameters()`` when it defines one
+    (the random forest counts its tree nodes, 0 before fitting), else 0.
+    """
+    if isinstance(model, nn.Module):
+        return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    counter = getattr(model, "n_parameters", None)
+    return int(counter()) if callable(counter) else 0

@@ -1,0 +1,35 @@
+"""Shared pieces of the architectures: the input-shape check and the scikit-learn protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@runtime_checkable
+class SklearnModel(Protocol):
+    """A non-torch model trained on ``(n, marks, bins)`` arrays with 0/1 labels."""
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> SklearnModel: ...
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray: ...
+
+
+class MarkBinModel(nn.Module):
+    """Base of the torch architectures: remembers the input shape and checks it in forward."""
+
+    def __init__(self, n_marks: int, n_bins: int) -> None:
+        super().__init__()
+        self.n_marks = n_marks
+        self.n_bins = n_bins
+
+    def check_input(self, x: torch.Tensor) -> None:
+        """Raise ValueError unless ``x`` has shape ``(batch, n_marks, n_bins)``."""
+        if x.dim() != 3 or x.shape[1] != self.n_marks or x.shape[2] != self.n_bins:
+            raise ValueError(
+                f"{type(self).__name__} expects input (batch, {self.n_marks}, {self.n_bins}), "
+                f"got {tuple(x.shape)}"
+            )
