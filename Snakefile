@@ -4,9 +4,11 @@
 include: "rules/common.smk"
 include: "rules/simulate.smk"
 include: "rules/data.smk"
+include: "rules/train.smk"
 
 
 rule all:
     default_target: True
     input:
         data_targets(),
+        train_targets(),

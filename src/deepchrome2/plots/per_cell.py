@@ -1,0 +1,195 @@
+"""Figures over the per-cell training results (one function per figure, PDF and PNG)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from deepchrome2.io import atomic_path  # noqa: E402
+from deepchrome2.training.summary import collect_metrics, load_oracle  # noqa: E402
+
+PathLike = str | os.PathLike[str]
+
+
+def save_figure(fig: plt.Figure, pdf: PathLike, png: PathLike) -> None:
+    """Save ``fig`` as PDF and PNG, each atomically, and close it."""
+    for path, fmt in ((pdf, "pdf"), (png, "png")):
+        final, tmp = atomic_path(path)
+        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=_metadata(fmt))
+        os.replace(tmp, final)
+    plt.close(fig)
+
+
+def _metadata(fmt: str) -> dict:
+    # fixed metadata so that reruns write identical files
+    return {"CreationDate": None} if fmt == "pdf" else {"Software": None}
+
+
+def _arch_order(metrics: pd.DataFrame, order: Sequence[str] | None) -> list[str]:
+    present = list(dict.fromkeys(metrics["arch"]))
+    return [a for a in order if a in present] if order else present
+
+
+def auroc_by_architecture(
+    metrics: pd.DataFrame, pdf: PathLike, png: PathLike, order: Sequence[str] | None = None
+) -> None:
+    """Test AUROC per architecture: a box over cells plus one point per cell."""
+    archs = _arch_order(metrics, order)
+    data = [metrics.loc[metrics["arch"] == a, "auroc"].to_numpy() for a in archs]
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(archs), 4))
+    ax.boxplot(data, widths=0.6, showfliers=False)
+    rng = np.random.default_rng(0)
+    for i, vals in enumerate(data, start=1):
+        ax.scatter(i + rng.uniform(-0.15, 0.15, len(vals)), vals, s=14, color="k", zorder=3)
+    ax.set_xticks(range(1, len(archs) + 1), archs, rotation=40, ha="right")
+    ax.set_ylabel("test AUROC")
+    ax.set_title("AUROC by architecture (one point per cell)")
+    ax.grid(axis="y", alpha=0.3)
+    save_figure(fig, pdf, png)
+
+
+def scatter_pair(
+    metrics: pd.DataFrame,
+    pdf: PathLike,
+    png: PathLike,
+    x: str = "linear",
+    y: str = "deepchrome",
+) -> None:
+    """Per-cell test AUROC of architecture ``y`` against ``x``, with the line y = x."""
+    wide = metrics.pivot(index="cell", columns="arch", values="auroc")[[x, y]].dropna()
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    ax.scatter(wide[x], wide[y], s=22, color="C0", zorder=3)
+    for cell, row in wide.iterrows():
+        ax.annotate(cell, (row[x], row[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    lo = float(min(wide.min().min(), 1.0)) - 0.01
+    hi = float(max(wide.max().max(), 0.5)) + 0.01
+    ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--", label="y = x")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"{x} test AUROC")
+    ax.set_ylabel(f"{y} test AUROC")
+    ax.legend(loc="lower right")
+    save_figure(fig, pdf, png)
+
+
+def representative_cells(metrics: pd.DataFrame) -> dict[str, str]:
+    """For each architecture, the cell whose test AUROC is closest to its median."""
+    out = {}
+    for arch, g in metrics.groupby("arch", sort=False):
+        dist = (g["auroc"] - g["auroc"].median()).abs()
+        out[arch] = g.loc[dist.idxmin(), "cell"]
+    return out
+
+
+def training_curves(
+    metrics: pd.DataFrame,
+    histories: Mapping[tuple[str, str], pd.DataFrame],
+    pdf: PathLike,
+    png: PathLike,
+    order: Sequence[str] | None = None,
+) -> None:
+    """Validation AUROC and training loss per epoch, one panel per architecture.
+
+    Each panel shows the architecture's representative cell (median test AUROC); the restored
+    best epoch is marked. Models fitted without epochs (scikit-learn) show a single point.
+    """
+    archs = _arch_order(metrics, order)
+    rep = representative_cells(metrics)
+    ncol = min(4, len(archs))
+    nrow = int(np.ceil(len(archs) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False)
+    for ax in axes.flat[len(archs) :]:
+        ax.set_visible(False)
+    for ax, arch in zip(axes.flat, archs, strict=False):
+        cell = rep[arch]
+        h = histories[(arch, cell)]
+        best = int(
+            metrics.loc[(metrics["arch"] == arch) & (metrics["cell"] == cell)].iloc[0]["best_epoch"]
+        )
+        ax.plot(h["epoch"], h["valid_auroc"], marker="o", ms=3, color="C0", label="valid AUROC")
+        ax.axvline(best, color="C3", ls=":", lw=1, label="restored epoch")
+        ax.set_title(f"{arch} ({cell})", fontsize=9)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("valid AUROC", color="C0")
+        ax2 = ax.twinx()
+        ax2.plot(h["epoch"], h["train_loss"], color="C1", lw=1, label="train loss")
+        ax2.set_ylabel("train loss", color="C1")
+    handles = [
+        plt.Line2D([], [], color="C0", marker="o", ms=3, label="valid AUROC"),
+        plt.Line2D([], [], color="C1", label="train loss"),
+        plt.Line2D([], [], color="C3", ls=":", label="restored (best) epoch"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    save_figure(fig, pdf, png)
+
+
+def auroc_vs_oracle(
+    metrics: pd.DataFrame,
+    oracle: pd.DataFrame,
+    pdf: PathLike,
+    png: PathLike,
+    order: Sequence[str] | None = None,
+) -> None:
+    """Each model's test AUROC against the simulator's oracle AUROC of the cell, with y = x."""
+    m = metrics.merge(oracle, on="cell", how="inner")
+    archs = _arch_order(m, order)
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    markers = "osD^v<>Ph*X"
+    for i, arch in enumerate(archs):
+        g = m[m["arch"] == arch]
+        ax.scatter(
+            g["oracle_auroc"],
+            g["auroc"],
+            s=18,
+            marker=markers[i % len(markers)],
+            color=f"C{i % 10}",
+            label=arch,
+        )
+    lo = float(min(m["auroc"].min(), m["oracle_auroc"].min())) - 0.01
+    hi = float(max(m["auroc"].max(), m["oracle_auroc"].max())) + 0.01
+    ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--")
+    ax.set_xlabel("oracle AUROC (simulator truth)")
+    ax.set_ylabel("model test AUROC")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    save_figure(fig, pdf, png)
+
+
+FIGURES = ("auroc_by_architecture", "linear_vs_deepchrome", "training_curves", "auroc_vs_oracle")
+
+
+def plot_figure(
+    name: str,
+    metrics_paths: Sequence[PathLike],
+    pdf: PathLike,
+    png: PathLike,
+    oracle: PathLike | None = None,
+    order: Sequence[str] | None = None,
+) -> None:
+    """Draw figure ``name`` from the jobs' ``metrics.json`` (histories sit beside them)."""
+    metrics = collect_metrics(metrics_paths)
+    if name == "auroc_by_architecture":
+        auroc_by_architecture(metrics, pdf, png, order)
+    elif name == "linear_vs_deepchrome":
+        scatter_pair(metrics, pdf, png, x="linear", y="deepchrome")
+    elif name == "training_curves":
+        histories = {
+            (row.arch, row.cell): pd.read_csv(Path(p).with_name("history.tsv"), sep="\t")
+            for p, row in zip(metrics_paths, metrics.itertuples(), strict=True)
+        }
+        training_curves(metrics, histories, pdf, png, order)
+    elif name == "auroc_vs_oracle":
+        if oracle is None:
+            raise ValueError("auroc_vs_oracle needs the oracle AUROC table")
+        auroc_vs_oracle(metrics, load_oracle(oracle), pdf, png, order)
+    else:
+        raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")

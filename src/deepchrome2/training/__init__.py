@@ -1,0 +1,1 @@
+"""Training one architecture on one cell: data, transform, loop, metrics, artifacts, tables."""

@@ -1,0 +1,124 @@
+"""Saving and loading trained models: ``results/models/{arch}/{cell}/model.pt``.
+
+The file is a ``torch.save`` dict holding the architecture name and kind, its hyperparameters,
+the input shape and mark names, the fitted transform, the training settings and either the
+torch ``state_dict`` or (scikit-learn models) the pickled estimator. :func:`load_trained`
+rebuilds the model and returns a :class:`TrainedModel` whose ``predict_proba`` takes raw
+(untransformed) signal.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from deepchrome2 import models
+from deepchrome2.errors import InputError
+from deepchrome2.io import atomic_path
+from deepchrome2.training.loop import predict_logits
+from deepchrome2.training.transform import Transform
+
+FORMAT = "deepchrome2.model/1"
+
+
+@dataclass
+class TrainedModel:
+    """A fitted model plus everything needed to apply it to raw signal."""
+
+    arch: str
+    model: Any  # nn.Module or models.SklearnModel
+    transform: Transform
+    marks: list[str]
+    n_bins: int
+    hparams: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return "torch" if isinstance(self.model, nn.Module) else "sklearn"
+
+    def check_input(self, X_raw: np.ndarray) -> None:
+        shape = (len(self.marks), self.n_bins)
+        if X_raw.ndim != 3 or X_raw.shape[1:] != shape:
+            raise ValueError(f"model expects (genes, {shape[0]}, {shape[1]}), got {X_raw.shape}")
+
+    def predict_proba(self, X_raw: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, 2)`` for raw signal ``(n, marks, bins)``."""
+        X_raw = np.asarray(X_raw)
+        self.check_input(X_raw)
+        X = self.transform.apply(X_raw)
+        if self.kind == "sklearn":
+            return np.asarray(self.model.predict_proba(X), dtype=np.float64)
+        device = next(self.model.parameters()).device
+        logits = predict_logits(self.model, torch.as_tensor(X, device=device))
+        return torch.softmax(logits.float(), dim=1).cpu().numpy().astype(np.float64)
+
+    def score(self, X_raw: np.ndarray) -> np.ndarray:
+        """P(highly expressed) ``(n,)`` for raw signal ``(n, marks, bins)``."""
+        return self.predict_proba(X_raw)[:, 1]
+
+
+def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
+    """Write ``tm`` to ``path`` atomically."""
+    payload: dict[str, Any] = {
+        "format": FORMAT,
+        "arch": tm.arch,
+        "kind": tm.kind,
+        "hparams": tm.hparams,
+        "marks": list(tm.marks),
+        "n_bins": int(tm.n_bins),
+        "transform": tm.transform.to_dict(),
+        "settings": tm.settings,
+        "meta": tm.meta,
+    }
+    if tm.kind == "torch":
+        payload["state_dict"] = {k: v.detach().cpu() for k, v in tm.model.state_dict().items()}
+    else:
+        payload["estimator"] = pickle.dumps(tm.model, protocol=pickle.HIGHEST_PROTOCOL)
+    final, tmp = atomic_path(path)
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> TrainedModel:
+    """Load a model saved by :func:`save_trained` (torch models go to ``device``).
+
+    Scikit-learn estimators are unpickled: load only model files this workflow wrote.
+    """
+    try:
+        with open(path, "rb") as fh:
+            payload = torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
+    except FileNotFoundError as err:
+        raise InputError(path, "model file not found") from err
+    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear error
+        raise InputError(path, f"cannot read model file: {err}") from err
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InputError(path, f"not a {FORMAT} model file")
+    marks, n_bins = payload["marks"], payload["n_bins"]
+    if payload["kind"] == "torch":
+        model = models.build(payload["arch"], len(marks), n_bins, **payload["hparams"])
+        model.load_state_dict(payload["state_dict"])
+        model.to(device).eval()
+    else:
+        model = pickle.loads(payload["estimator"])
+    return TrainedModel(
+        arch=payload["arch"],
+        model=model,
+        transform=Transform.from_dict(payload["transform"]),
+        marks=list(marks),
+        n_bins=n_bins,
+        hparams=payload["hparams"],
+        settings=payload["settings"],
+        meta=payload["meta"],
+    )

@@ -1,0 +1,184 @@
+"""The training loop: Adam on in-memory tensors, early stopping on validation AUROC.
+
+Batches are taken by indexing tensors that live on the device with a seeded permutation; there
+is no Dataset/DataLoader. The best epoch (highest validation AUROC) is restored at the end.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from deepchrome2.training.metrics import auroc
+
+log = logging.getLogger(__name__)
+
+EVAL_BATCH = 4096
+
+
+@dataclass
+class TrainSettings:
+    """Optimization settings of one training run (from config ``train:``)."""
+
+    lr: float = 1e-3
+    batch_size: int = 128
+    max_epochs: int = 40
+    patience: int = 5
+    weight_decay: float = 0.0
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.lr <= 0 or self.batch_size < 1 or self.max_epochs < 1 or self.patience < 1:
+            raise ValueError(f"invalid training settings: {asdict(self)}")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainSettings:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass
+class FitResult:
+    """What a training run produced besides the model itself."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    best_valid_auroc: float = float("nan")
+    seconds: float = 0.0
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """``auto`` -> CUDA when present, else CPU; ``cuda`` without a GPU is an error."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("config: device 'cuda' requested but no CUDA device is available")
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"config: unknown device {device!r}; valid: auto, cpu, cuda")
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch and numpy and ask torch for deterministic kernels."""
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+
+
+@torch.inference_mode()
+def predict_logits(model: nn.Module, X: torch.Tensor, batch: int = EVAL_BATCH) -> torch.Tensor:
+    """Logits of ``model`` in eval mode, computed in batches."""
+    was_training = model.training
+    model.eval()
+    out = torch.cat([model(X[i : i + batch]) for i in range(0, len(X), batch)])
+    model.train(was_training)
+    return out
+
+
+def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """(cross-entropy loss, AUROC) of ``model`` on ``X``, ``y``."""
+    logits = predict_logits(model, X)
+    loss = float(F.cross_entropy(logits, y))
+    p = torch.softmax(logits.float(), dim=1)[:, 1].cpu().numpy()
+    return loss, auroc(y.cpu().numpy(), p)
+
+
+def fit_torch(
+    model: nn.Module,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_valid: np.ndarray,
+    y_valid: np.ndarray,
+    settings: TrainSettings,
+    device: torch.device | str = "cpu",
+) -> FitResult:
+    """Train ``model`` in place with Adam and early stopping; restores the best epoch.
+
+    Inputs are already transformed float32 arrays ``(n, marks, bins)`` with 0/1 labels.
+    Call :func:`seed_everything` before building the model for a reproducible run.
+    """
+    device = torch.device(device)
+    model.to(device)
+    Xt = torch.as_tensor(X_train, dtype=torch.float32, device=device)
+    yt = torch.as_tensor(y_train, dtype=torch.long, device=device)
+    Xv = torch.as_tensor(X_valid, dtype=torch.float32, device=device)
+    yv = torch.as_tensor(y_valid, dtype=torch.long, device=device)
+    gen = torch.Generator().manual_seed(settings.seed)
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    n, bs = len(Xt), settings.batch_size
+    result = FitResult()
+    best_state: dict[str, torch.Tensor] | None = None
+    since_best = 0
+    start = time.perf_counter()
+    for epoch in range(1, settings.max_epochs + 1):
+        t0 = time.perf_counter()
+        model.train()
+        perm = torch.randperm(n, generator=gen).to(device)
+        total = torch.zeros((), device=device)
+        for i in range(0, n, bs):
+            idx = perm[i : i + bs]
+            loss = F.cross_entropy(model(Xt[idx]), yt[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        train_loss = float(total) / n
+        valid_loss, valid_auroc = evaluate(model, Xv, yv)
+        improved = valid_auroc > result.best_valid_auroc or best_state is None
+        if improved:
+            result.best_epoch, result.best_valid_auroc = epoch, valid_auroc
+            best_state = copy.deepcopy(model.state_dict())
+            since_best = 0
+        else:
+            since_best += 1
+        secs = time.perf_counter() - t0
+        result.history.append(
+            {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "valid_loss": valid_loss,
+                "valid_auroc": valid_auroc,
+                "seconds": secs,
+            }
+        )
+        log.info(
+            "epoch %d/%d train_loss %.4f valid_loss %.4f valid_auroc %.4f%s (%.2f s)",
+            epoch,
+            settings.max_epochs,
+            train_loss,
+            valid_loss,
+            valid_auroc,
+            " *" if improved else "",
+            secs,
+        )
+        if since_best >= settings.patience:
+            log.info("early stop: no gain in %d epochs", settings.patience)
+            break
+    assert best_state is not None
+    model.load_state_dict(best_state)
+    result.seconds = time.perf_counter() - start
+    log.info(
+        "restored best epoch %d (valid_auroc %.4f) after %d epochs, %.1f s",
+        result.best_epoch,
+        result.best_valid_auroc,
+        result.epochs_run,
+        result.seconds,
+    )
+    return result

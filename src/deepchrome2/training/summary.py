@@ -1,0 +1,160 @@
+"""Tables over all ``rule train`` jobs: per-cell AUROC, per-architecture summary, Finding 1."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from deepchrome2.errors import InputError
+from deepchrome2.io import write_tsv
+
+PathLike = str | os.PathLike[str]
+
+
+def collect_metrics(paths: Iterable[PathLike]) -> pd.DataFrame:
+    """One row per (arch, cell) from the jobs' ``metrics.json`` files."""
+    rows = []
+    for p in paths:
+        try:
+            rows.append(json.loads(Path(p).read_text()))
+        except (OSError, ValueError) as err:
+            raise InputError(p, f"cannot read metrics: {err}") from err
+        if not {"arch", "cell", "auroc"} <= set(rows[-1]):
+            raise InputError(p, "metrics lack arch, cell or auroc")
+    return pd.DataFrame(rows)
+
+
+def load_oracle(path: PathLike) -> pd.DataFrame:
+    """The simulator's per-cell oracle AUROC table (columns cell, oracle_auroc)."""
+    try:
+        df = pd.read_csv(path, sep="\t", dtype={"cell": str})
+    except FileNotFoundError as err:
+        raise InputError(path, "oracle AUROC table not found") from err
+    if not {"cell", "oracle_auroc"} <= set(df.columns):
+        raise InputError(path, "oracle table needs columns cell and oracle_auroc")
+    return df[["cell", "oracle_auroc"]]
+
+
+def _order(values: Iterable[str], order: Sequence[str] | None) -> list[str]:
+    present = list(dict.fromkeys(values))
+    if order is None:
+        return present
+    return [v for v in order if v in present] + [v for v in present if v not in order]
+
+
+def per_cell_auroc(
+    metrics: pd.DataFrame,
+    oracle: pd.DataFrame | None = None,
+    architectures: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Test AUROC, cell x architecture, plus ``oracle_auroc`` when an oracle table is given."""
+    wide = metrics.pivot(index="cell", columns="arch", values="auroc")
+    wide = wide.reindex(
+        index=_order(metrics["cell"], cells), columns=_order(metrics["arch"], architectures)
+    )
+    wide.columns.name = None
+    out = wide.reset_index()
+    if oracle is not None:
+        out = out.merge(oracle, on="cell", how="left")
+    return out
+
+
+def architecture_table(
+    metrics: pd.DataFrame, architectures: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per architecture: parameters, AUROC mean/median/sd/min/max, mean seconds and epochs.
+
+    ``n_parameters`` is the median over cells (it varies only for the random forest, whose
+    count is its number of tree nodes).
+    """
+    g = metrics.groupby("arch", sort=False)
+    out = pd.DataFrame(
+        {
+            "n_cells": g["auroc"].size(),
+            "n_parameters": g["n_parameters"].median().round().astype("int64"),
+            "mean_auroc": g["auroc"].mean(),
+            "median_auroc": g["auroc"].median(),
+            "sd_auroc": g["auroc"].std(ddof=1),
+            "min_auroc": g["auroc"].min(),
+            "max_auroc": g["auroc"].max(),
+            "mean_auprc": g["auprc"].mean(),
+            "mean_accuracy": g["accuracy"].mean(),
+            "mean_train_seconds": g["train_seconds"].mean(),
+            "mean_epochs": g["epochs"].mean(),
+            "mean_best_epoch": g["best_epoch"].mean(),
+        }
+    )
+    out = out.reindex(_order(metrics["arch"], architectures))
+    out.index.name = "architecture"
+    return out.reset_index()
+
+
+def paired_comparison(metrics: pd.DataFrame, a: str = "deepchrome", b: str = "linear") -> dict:
+    """Mean test-AUROC difference ``a - b`` over cells with paired Wilcoxon and t-tests."""
+    wide = metrics.pivot(index="cell", columns="arch", values="auroc")
+    for arch in (a, b):
+        if arch not in wide.columns:
+            raise ValueError(f"no metrics for architecture '{arch}'")
+    pair = wide[[a, b]].dropna()
+    d = (pair[a] - pair[b]).to_numpy()
+    n = len(d)
+    row: dict = {
+        "comparison": f"{a} - {b}",
+        "n_cells": n,
+        f"mean_auroc_{a}": float(pair[a].mean()),
+        f"mean_auroc_{b}": float(pair[b].mean()),
+        "mean_delta_auroc": float(d.mean()) if n else np.nan,
+        "median_delta_auroc": float(np.median(d)) if n else np.nan,
+        "sd_delta_auroc": float(d.std(ddof=1)) if n > 1 else np.nan,
+        "ci95_low": np.nan,
+        "ci95_high": np.nan,
+        "n_cells_a_better": int((d > 0).sum()),
+        "wilcoxon_stat": np.nan,
+        "wilcoxon_p": np.nan,
+        "ttest_t": np.nan,
+        "ttest_p": np.nan,
+    }
+    if n > 1 and np.any(d != 0):
+        w = stats.wilcoxon(pair[a], pair[b])
+        t = stats.ttest_rel(pair[a], pair[b])
+        ci = t.confidence_interval(0.95)
+        row.update(
+            wilcoxon_stat=float(w.statistic),
+            wilcoxon_p=float(w.pvalue),
+            ttest_t=float(t.statistic),
+            ttest_p=float(t.pvalue),
+            ci95_low=float(ci.low),
+            ci95_high=float(ci.high),
+        )
+    return row
+
+
+def write_tables(
+    metrics_paths: Sequence[PathLike],
+    per_cell_out: PathLike,
+    architectures_out: PathLike,
+    oracle: PathLike | None = None,
+    architectures: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+) -> None:
+    """Write ``per_cell_auroc.tsv`` and ``architectures.tsv``."""
+    m = collect_metrics(metrics_paths)
+    orc = load_oracle(oracle) if oracle else None
+    write_tsv(per_cell_out, per_cell_auroc(m, orc, architectures, cells), float_format="%.4f")
+    write_tsv(architectures_out, architecture_table(m, architectures), float_format="%.4f")
+
+
+def write_finding1(
+    metrics_paths: Sequence[PathLike], out: PathLike, a: str = "deepchrome", b: str = "linear"
+) -> dict:
+    """Write the Finding 1 row (``a`` - ``b`` test AUROC over cells) and return it."""
+    row = paired_comparison(collect_metrics(metrics_paths), a, b)
+    write_tsv(out, pd.DataFrame([row]), float_format="%.6g")
+    return row

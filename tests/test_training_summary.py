@@ -1,0 +1,163 @@
+"""Tables and figures over training results, and the train config checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from deepchrome2.errors import InputError
+from deepchrome2.plots.per_cell import FIGURES, plot_figure, representative_cells
+from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
+from deepchrome2.training.summary import (
+    architecture_table,
+    collect_metrics,
+    paired_comparison,
+    per_cell_auroc,
+    write_finding1,
+    write_tables,
+)
+
+CELLS = ["E003", "E004", "E005", "E062", "E034", "E045", "E071", "E074"]
+
+
+def _metrics(tmp_path, archs=("linear", "deepchrome", "mlp"), delta=0.01):
+    """metrics.json + history.tsv per (arch, cell); deepchrome = linear + delta + i/1000."""
+    paths = []
+    for a, arch in enumerate(archs):
+        for i, cell in enumerate(CELLS):
+            auc = 0.8 + 0.01 * i + (delta + i / 1000 if arch == "deepchrome" else 0) + a / 100
+            d = tmp_path / arch / cell
+            d.mkdir(parents=True)
+            m = {
+                "arch": arch,
+                "cell": cell,
+                "auroc": auc,
+                "auprc": auc - 0.05,
+                "accuracy": 0.7,
+                "loss": 0.5,
+                "best_epoch": 2 + i % 3,
+                "epochs": 7 + i % 3,
+                "train_seconds": 1.0 + a,
+                "n_parameters": [12, 644177, 10][a],
+            }
+            (d / "metrics.json").write_text(json.dumps(m))
+            pd.DataFrame(
+                {
+                    "epoch": [1, 2, 3],
+                    "train_loss": [0.7, 0.6, 0.5],
+                    "valid_loss": [0.7, 0.6, 0.65],
+                    "valid_auroc": [0.7, 0.8, 0.79],
+                    "seconds": [0.1] * 3,
+                }
+            ).to_csv(d / "history.tsv", sep="\t", index=False)
+            paths.append(d / "metrics.json")
+    return paths
+
+
+def test_per_cell_table_is_cell_by_arch_with_oracle(tmp_path):
+    m = collect_metrics(_metrics(tmp_path))
+    oracle = pd.DataFrame({"cell": CELLS, "oracle_auroc": np.linspace(0.9, 0.95, 8)})
+    t = per_cell_auroc(m, oracle, architectures=["mlp", "linear", "deepchrome"], cells=CELLS)
+    assert list(t.columns) == ["cell", "mlp", "linear", "deepchrome", "oracle_auroc"]
+    assert list(t["cell"]) == CELLS
+    assert t.loc[2, "linear"] == pytest.approx(0.82)
+    assert t.loc[7, "oracle_auroc"] == pytest.approx(0.95)
+
+
+def test_architecture_table(tmp_path):
+    t = architecture_table(collect_metrics(_metrics(tmp_path)), ["linear", "deepchrome", "mlp"])
+    lin = t.set_index("architecture").loc["linear"]
+    assert lin["n_parameters"] == 12 and lin["n_cells"] == 8
+    assert lin["mean_auroc"] == pytest.approx(0.835)
+    assert lin["median_auroc"] == pytest.approx(0.835)
+    assert lin["mean_epochs"] == pytest.approx(np.mean([7 + i % 3 for i in range(8)]))
+    assert list(t["architecture"]) == ["linear", "deepchrome", "mlp"]
+
+
+def test_finding1_paired_tests(tmp_path):
+    row = write_finding1(_metrics(tmp_path), tmp_path / "f1.tsv")
+    # deepchrome - linear = 0.01 + 0.01 + i/1000 for every cell: all 8 positive
+    assert row["n_cells"] == 8 and row["n_cells_a_better"] == 8
+    assert row["mean_delta_auroc"] == pytest.approx(0.02 + 0.0035)
+    assert row["wilcoxon_p"] == pytest.approx(2 / 2**8)  # exact two-sided, all signs agree
+    assert row["ttest_p"] < 1e-6 and row["ci95_low"] < 0.0235 < row["ci95_high"]
+    back = pd.read_csv(tmp_path / "f1.tsv", sep="\t")
+    assert back.loc[0, "comparison"] == "deepchrome - linear"
+
+
+def test_finding1_with_no_difference_reports_nan_p(tmp_path):
+    m = collect_metrics(_metrics(tmp_path, delta=0))
+    m.loc[m["arch"] == "deepchrome", "auroc"] = m.loc[m["arch"] == "linear", "auroc"].to_numpy()
+    row = paired_comparison(m)
+    assert row["mean_delta_auroc"] == 0 and np.isnan(row["wilcoxon_p"])
+
+
+def test_write_tables_and_bad_oracle(tmp_path):
+    paths = _metrics(tmp_path)
+    bad = tmp_path / "oracle.tsv"
+    bad.write_text("cell\tauc\nE003\t0.9\n")
+    with pytest.raises(InputError, match="oracle table needs columns"):
+        write_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv", oracle=bad)
+    write_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv")
+    assert pd.read_csv(tmp_path / "a.tsv", sep="\t").shape == (8, 4)
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_written_as_pdf_and_png(tmp_path, name):
+    paths = _metrics(tmp_path)
+    oracle = tmp_path / "oracle.tsv"
+    pd.DataFrame({"cell": CELLS, "oracle_auroc": 0.9}).to_csv(oracle, sep="\t", index=False)
+    pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
+    plot_figure(name, paths, pdf, png, oracle=oracle, order=["linear", "deepchrome", "mlp"])
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_representative_cell_is_the_median_one(tmp_path):
+    rep = representative_cells(collect_metrics(_metrics(tmp_path)))
+    assert rep["linear"] in {"E034", "E062"}  # AUROCs 0.83/0.84 straddle the median 0.835
+
+
+def _config():
+    with open(Path(__file__).parents[1] / "config.yaml") as fh:
+        return yaml.safe_load(fh)
+
+
+def test_default_config_architectures_are_valid():
+    check_architectures(_config())
+
+
+def test_unknown_architecture_is_rejected_with_valid_names():
+    cfg = _config()
+    cfg["train"]["architectures"] = ["linear", "resnet50"]
+    with pytest.raises(
+        ValueError,
+        match="unknown architecture 'resnet50' in train.architectures; valid: .*deepchrome.*linear",
+    ):
+        check_architectures(cfg)
+    cfg["train"]["architectures"] = ["linear"]
+    cfg["train"]["per_arch"] = {"lenet": {"lr": 0.1}}
+    with pytest.raises(ValueError, match="unknown architecture 'lenet' in train.per_arch"):
+        check_architectures(cfg)
+
+
+def test_unknown_hparam_is_rejected():
+    cfg = _config()
+    cfg["train"]["per_arch"] = {"deepchrome": {"hparams": {"n_filter": 3}}}
+    with pytest.raises(ValueError, match="unknown hyperparameter 'n_filter'.*valid: .*n_filters"):
+        check_architectures(cfg)
+
+
+def test_per_arch_overrides():
+    cfg = _config()
+    cfg["train"]["per_arch"] = {"mlp": {"lr": 0.01, "hparams": {"dropout": 0.2}}}
+    assert arch_settings(cfg, "mlp")["lr"] == 0.01
+    assert arch_settings(cfg, "linear")["lr"] == cfg["train"]["lr"]
+    assert arch_settings(cfg, "mlp")["seed"] == cfg["train"]["seed"]
+    assert arch_hparams(cfg, "mlp") == {"dropout": 0.2}
+    assert arch_hparams(cfg, "linear") == {}

@@ -1,0 +1,17 @@
+"""rule training_tables: per-cell AUROC and per-architecture summary tables."""
+
+from deepchrome2.runner import run_step
+from deepchrome2.training.summary import write_tables
+
+
+def main(smk):
+    write_tables(
+        smk.input.metrics,
+        smk.output.per_cell,
+        smk.output.architectures,
+        oracle=getattr(smk.input, "oracle", None),
+        **smk.params,
+    )
+
+
+run_step(snakemake, main)

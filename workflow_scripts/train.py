@@ -1,0 +1,21 @@
+"""rule train: fit one architecture on one cell."""
+
+from deepchrome2.runner import run_step
+from deepchrome2.training.job import train_cell
+
+
+def main(smk):
+    train_cell(
+        smk.input.features,
+        smk.input.labels,
+        smk.input.split,
+        smk.output.model,
+        smk.output.metrics,
+        smk.output.history,
+        arch=smk.wildcards.arch,
+        cell=smk.wildcards.cell,
+        **smk.params,
+    )
+
+
+run_step(snakemake, main)
