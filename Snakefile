@@ -3,6 +3,7 @@
 
 include: "rules/common.smk"
 include: "rules/simulate.smk"
+include: "rules/download.smk"
 include: "rules/data.smk"
 include: "rules/train.smk"
 

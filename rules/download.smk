@@ -1,0 +1,67 @@
+"""Real-data mode: download the `files` inputs (config/roadmap.yaml) into resources/.
+
+Each URL is an input through Snakemake's HTTP storage plugin: a missing file (HTTP 404) stops the
+run before any job starts, and a newer upstream file triggers a new download. The job fetches it
+with the plugin, with retries, a size check, gunzip and a checksum record or check
+(deepchrome2.download). Downloads run on the submitting machine (localrules): compute nodes often
+have no internet.
+"""
+
+if SOURCE == "files" and "download" in config:
+    DOWNLOAD = config["download"]
+
+    localrules:
+        download_bigwig,
+        download_rpkm,
+        download_gtf,
+
+    rule download_bigwig:
+        input:
+            storage.http(DOWNLOAD["bigwig_url"], retrieve=False),
+        output:
+            config["files"]["bigwig"],
+        log:
+            "logs/download/{cell}-{mark}.log",
+        threads: 1
+        resources:
+            mem_mb=500,
+        params:
+            checksums=DOWNLOAD["checksums"],
+            retries=DOWNLOAD["retries"],
+            backoff=DOWNLOAD["backoff"],
+        script:
+            "../workflow_scripts/download.py"
+
+    rule download_rpkm:
+        input:
+            storage.http(DOWNLOAD["rpkm_url"], retrieve=False),
+        output:
+            config["files"]["rpkm"],
+        log:
+            "logs/download/rpkm.log",
+        threads: 1
+        resources:
+            mem_mb=500,
+        params:
+            checksums=DOWNLOAD["checksums"],
+            retries=DOWNLOAD["retries"],
+            backoff=DOWNLOAD["backoff"],
+        script:
+            "../workflow_scripts/download.py"
+
+    rule download_gtf:
+        input:
+            storage.http(DOWNLOAD["gtf_url"], retrieve=False),
+        output:
+            config["files"]["gtf"],
+        log:
+            "logs/download/gtf.log",
+        threads: 1
+        resources:
+            mem_mb=500,
+        params:
+            checksums=DOWNLOAD["checksums"],
+            retries=DOWNLOAD["retries"],
+            backoff=DOWNLOAD["backoff"],
+        script:
+            "../workflow_scripts/download.py"

@@ -1,0 +1,154 @@
+"""Downloads (deepchrome2.download, rules/download.smk) against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pyBigWig
+import pytest
+from _http_server import Faults, serve
+
+from deepchrome2.download import (
+    CHECKSUM_COLUMNS,
+    Record,
+    install,
+    main,
+    read_checksums,
+    record_or_verify,
+    sha256sum,
+    verify,
+)
+from deepchrome2.errors import InputError
+
+BW = "E003-H3K4me3.fc.signal.bigwig"
+
+
+def write_bigwig(path: Path, value: float = 1.5) -> None:
+    bw = pyBigWig.open(str(path), "w")
+    bw.addHeader([("chr1", 10_000)])
+    bw.addEntries(["chr1", "chr1"], [0, 100], ends=[100, 200], values=[value, 2 * value])
+    bw.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """Folder served over HTTP: one bigWig and a gzipped table, under Roadmap's names."""
+    root = tmp_path / "site"
+    root.mkdir()
+    write_bigwig(root / BW)
+    table = "gene_id\tE003\nENSG1\t1.5\n"
+    (root / "57epigenomes.RPKM.pc.gz").write_bytes(gzip.compress(table.encode()))
+    (root / "page.bigwig").write_text("<html>not found</html>")
+    return root
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Files in ``folder`` other than the checksum file (temporary or partial downloads)."""
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name != "checksums.tsv")
+
+
+def test_install_records_then_verifies(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / BW
+    sums = tmp_path / "res" / "checksums.tsv"
+    with serve(site) as (url, faults):
+        assert install(f"{url}/{BW}", out, sums, retries=0) == "recorded"
+        assert out.read_bytes() == (site / BW).read_bytes()
+        out.unlink()
+        assert install(f"{url}/{BW}", out, sums, retries=0) == "verified"
+    assert faults.gets[BW] == 2
+    recs = read_checksums(sums)
+    assert list(recs) == [str(out)]
+    assert recs[str(out)].bytes == (site / BW).stat().st_size
+    assert sums.read_text().splitlines()[0].split("\t") == list(CHECKSUM_COLUMNS)
+
+
+def test_changed_upstream_file_fails_verification(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / BW
+    sums = tmp_path / "res" / "checksums.tsv"
+    with serve(site) as (url, _):
+        install(f"{url}/{BW}", out, sums, retries=0)
+        out.unlink()
+        write_bigwig(site / BW, value=9.0)
+        with pytest.raises(InputError, match="differs from .* recorded for") as err:
+            install(f"{url}/{BW}", out, sums, retries=0)
+    assert err.value.path == f"{url}/{BW}"
+    assert not out.exists() and leftovers(out.parent) == []
+
+
+def test_gz_is_decompressed(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / "57epigenomes.RPKM.pc"
+    with serve(site) as (url, _):
+        install(f"{url}/57epigenomes.RPKM.pc.gz", out, tmp_path / "res" / "sums.tsv", retries=0)
+    assert out.read_text() == "gene_id\tE003\nENSG1\t1.5\n"
+    assert leftovers(out.parent) == ["57epigenomes.RPKM.pc", "sums.tsv"]
+
+
+def test_truncated_download_is_retried_then_fails_cleanly(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / BW
+    match = r"failed after 3 attempt\(s\).*IncompleteRead"
+    with (
+        serve(site, Faults(truncate={BW})) as (url, faults),
+        pytest.raises(InputError, match=match),
+    ):
+        install(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
+    assert faults.gets[BW] == 3
+    assert leftovers(out.parent) == []
+    assert read_checksums(tmp_path / "res" / "checksums.tsv") == {}
+
+
+def test_truncated_gzip_is_rejected(site: Path, tmp_path: Path) -> None:
+    data = (site / "57epigenomes.RPKM.pc.gz").read_bytes()
+    (site / "cut.gz").write_bytes(data[: len(data) - 12])  # consistent length, cut stream
+    out = tmp_path / "res" / "cut"
+    with serve(site) as (url, _), pytest.raises(InputError, match="not a valid gzip file"):
+        install(f"{url}/cut.gz", out, tmp_path / "res" / "checksums.tsv", retries=0)
+    assert leftovers(out.parent) == []
+
+
+def test_404_fails_at_once(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / "E999-H3K4me3.fc.signal.bigwig"
+    with serve(site) as (url, faults), pytest.raises(InputError, match="HTTP 404"):
+        install(f"{url}/{out.name}", out, tmp_path / "res" / "checksums.tsv", retries=3)
+    assert faults.gets[out.name] == 0
+    assert leftovers(out.parent) == []
+
+
+def test_dropped_connection_is_retried(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / BW
+    with serve(site, Faults(fail_first={BW: 2})) as (url, faults):
+        install(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
+    assert faults.gets[BW] == 3
+    assert out.read_bytes() == (site / BW).read_bytes()
+
+
+def test_non_bigwig_body_is_rejected(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res" / "page.bigwig"
+    with serve(site) as (url, _), pytest.raises(InputError, match="not a bigWig"):
+        install(f"{url}/page.bigwig", out, tmp_path / "res" / "checksums.tsv", retries=0)
+    assert leftovers(out.parent) == []
+
+
+def test_verify_finds_changed_and_missing_files(tmp_path: Path, capsys) -> None:
+    sums = tmp_path / "checksums.tsv"
+    a, b = tmp_path / "a.bin", tmp_path / "b.bin"
+    for p in (a, b):
+        p.write_bytes(b"data")
+        record_or_verify(sums, Record(str(p), sha256sum(p), 4, "http://x/" + p.name))
+    assert verify(sums) == [] and main(["verify", str(sums)]) == 0
+    a.write_bytes(b"DATA")
+    b.unlink()
+    problems = verify(sums)
+    assert problems[0].startswith(f"{a}: sha256") and problems[1] == f"{b}: missing"
+    assert main(["verify", str(sums)]) == 1
+    assert "0 of 2 files match" in capsys.readouterr().out
+
+
+def test_bad_checksum_file_is_named(tmp_path: Path) -> None:
+    sums = tmp_path / "checksums.tsv"
+    sums.write_text("path\thash\n")
+    with pytest.raises(InputError, match="header must be") as err:
+        read_checksums(sums)
+    assert err.value.path == str(sums)

@@ -1,0 +1,17 @@
+"""Adapter: download one input file (rules/download.smk)."""
+
+from deepchrome2.download import install
+from deepchrome2.runner import run_step
+
+
+def main(smk):
+    install(
+        smk.input[0],
+        smk.output[0],
+        checksums=smk.params.checksums,
+        retries=smk.params.retries,
+        backoff=smk.params.backoff,
+    )
+
+
+run_step(snakemake, main)
