@@ -11,12 +11,12 @@ configfile: "config.yaml"
 
 
 validate(config, "../schemas/config.schema.yaml")
-cfg.check_unique_cells(config)
 
 SOURCE = config["source"]
 CELLS = cfg.cells(config)
 MARKS = config["marks"]
 SIM_DIR = config["simulate"]["outdir"]
+cfg.check_source(config)
 
 
 wildcard_constraints:
@@ -66,3 +66,12 @@ def data_targets():
             split=["train", "valid", "test"],
         )
     return targets
+
+
+SPLITS = ["train", "valid", "test"]
+
+
+def archive_csvs(wildcards):
+    """The three DeepChrome CSVs of one cell of the archive."""
+    root = config["deepchrome_csv"]["root"]
+    return [f"{root}/{wildcards.cell}/classification/{s}.csv" for s in SPLITS]

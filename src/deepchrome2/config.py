@@ -27,3 +27,22 @@ def check_unique_cells(config: Mapping[str, Any]) -> None:
     dup = sorted({c for c in all_cells if all_cells.count(c) > 1})
     if dup:
         raise ValueError(f"config: cells listed in more than one tissue group: {dup}")
+
+
+SIMULATED_MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
+
+
+def check_source(config: Mapping[str, Any]) -> None:
+    """Cross-key checks the schema cannot express, each with one clear message."""
+    check_unique_cells(config)
+    w = config["window"]
+    if (w["upstream"] + w["downstream"]) % w["bin_size"]:
+        raise ValueError("config window: upstream + downstream must be a multiple of bin_size")
+    if config["source"] == "simulate":
+        extra = [m for m in config["marks"] if m not in SIMULATED_MARKS]
+        if extra:
+            raise ValueError(
+                f"config marks: the simulator models only {list(SIMULATED_MARKS)}, not {extra}"
+            )
+        if w["bin_size"] % 25 or w["upstream"] % 25 or w["downstream"] % 25:
+            raise ValueError("config window: the simulator needs multiples of its 25 bp grid")

@@ -43,12 +43,11 @@ def set_threads(n: int) -> None:
     n = max(1, int(n))
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(n)
-    try:
-        import torch
+    from threadpoolctl import threadpool_limits
 
-        torch.set_num_threads(n)
-    except ImportError:  # pragma: no cover - torch is a hard dependency
-        pass
+    threadpool_limits(n)
+    if "torch" in sys.modules:  # only steps that use torch pay for importing it
+        sys.modules["torch"].set_num_threads(n)
 
 
 def _remove_outputs(paths: list[str]) -> None:

@@ -1,0 +1,152 @@
+"""Data stage: TSS windows, binned features, labels and the shared gene split."""
+
+if SOURCE == "deepchrome_csv":
+
+    rule import_deepchrome_csv:
+        input:
+            archive_csvs,
+        output:
+            features="results/features/{cell}.npz",
+            labels="results/labels/{cell}.tsv",
+        log:
+            "logs/import_deepchrome_csv/{cell}.log",
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            root=config["deepchrome_csv"]["root"],
+            marks=MARKS,
+            window=config["window"],
+        script:
+            "../workflow_scripts/import_deepchrome_csv.py"
+
+    rule import_deepchrome_split:
+        input:
+            expand(
+                "{root}/{cell}/classification/{split}.csv",
+                root=config["deepchrome_csv"]["root"],
+                cell=CELLS,
+                split=SPLITS,
+            ),
+        output:
+            "results/splits/genes.tsv",
+        log:
+            "logs/import_deepchrome_split.log",
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            root=config["deepchrome_csv"]["root"],
+            cells=CELLS,
+        script:
+            "../workflow_scripts/import_deepchrome_split.py"
+
+else:
+
+    rule tss_windows:
+        input:
+            gtf=gtf_path(),
+            rpkm=rpkm_path(),
+            bigwigs=all_bigwigs(),
+        output:
+            "results/annotation/tss_windows.tsv",
+        log:
+            "logs/tss_windows.log",
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            cells=CELLS,
+            gene_types=config["gene_types"],
+            window=config["window"],
+        script:
+            "../workflow_scripts/tss_windows.py"
+
+    rule bin_signals:
+        input:
+            windows="results/annotation/tss_windows.tsv",
+            bigwigs=cell_bigwigs,
+        output:
+            "results/features/{cell}.npz",
+        log:
+            "logs/bin_signals/{cell}.log",
+        benchmark:
+            "benchmarks/bin_signals/{cell}.tsv"
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=30,
+        params:
+            marks=MARKS,
+            window=config["window"],
+        script:
+            "../workflow_scripts/bin_signals.py"
+
+    rule labels:
+        input:
+            rpkm=rpkm_path(),
+            windows="results/annotation/tss_windows.tsv",
+        output:
+            "results/labels/{cell}.tsv",
+        log:
+            "logs/labels/{cell}.log",
+        threads: 1
+        resources:
+            mem_mb=1000,
+        script:
+            "../workflow_scripts/labels.py"
+
+    rule split_genes:
+        input:
+            windows="results/annotation/tss_windows.tsv",
+        output:
+            "results/splits/genes.tsv",
+        log:
+            "logs/split_genes.log",
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            proportions=config["split"]["proportions"],
+            seed=config["split"]["seed"],
+        script:
+            "../workflow_scripts/split_genes.py"
+
+
+rule oracle_auroc:
+    input:
+        activity=f"{SIM_DIR}/truth/activity.tsv",
+        labels=expand("results/labels/{cell}.tsv", cell=CELLS),
+        split="results/splits/genes.tsv",
+    output:
+        "results/tables/oracle_auroc.tsv",
+    log:
+        "logs/oracle_auroc.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        cells=CELLS,
+    script:
+        "../workflow_scripts/oracle_auroc.py"
+
+
+rule export_deepchrome_csv:
+    input:
+        features="results/features/{cell}.npz",
+        labels="results/labels/{cell}.tsv",
+        split="results/splits/genes.tsv",
+    output:
+        expand(
+            "results/deepchrome_csv/{{cell}}/classification/{split}.csv",
+            split=SPLITS,
+        ),
+    log:
+        "logs/export_deepchrome_csv/{cell}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        root="results/deepchrome_csv",
+    script:
+        "../workflow_scripts/export_deepchrome_csv.py"

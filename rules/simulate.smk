@@ -1,0 +1,52 @@
+"""Simulated cohort in Roadmap's file formats (the default input)."""
+
+
+rule simulate_cohort:
+    output:
+        rpkm=f"{SIM_DIR}/57epigenomes.RPKM.pc",
+        gtf=f"{SIM_DIR}/gencode.annotation.gtf",
+        chrom_sizes=f"{SIM_DIR}/chrom.sizes",
+        truth=multiext(
+            f"{SIM_DIR}/truth/",
+            "activity.tsv",
+            "genes.tsv",
+            "cells.tsv",
+            "class_profiles.npz",
+        ),
+    log:
+        "logs/simulate/cohort.log",
+    benchmark:
+        "benchmarks/simulate/cohort.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        sim=config["simulate"],
+        window=config["window"],
+        outdir=SIM_DIR,
+    script:
+        "../workflow_scripts/simulate_cohort.py"
+
+
+rule simulate_bigwigs:
+    output:
+        bigwigs=expand(
+            f"{SIM_DIR}/bigwig/{{cell}}-{{mark}}.fc.signal.bigwig",
+            mark=MARKS,
+            allow_missing=True,
+        ),
+    log:
+        "logs/simulate/bigwigs_{cell}.log",
+    benchmark:
+        "benchmarks/simulate/bigwigs_{cell}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        sim=config["simulate"],
+        window=config["window"],
+        marks=MARKS,
+    script:
+        "../workflow_scripts/simulate_bigwigs.py"

@@ -1,0 +1,150 @@
+"""Gene annotation (GENCODE GTF) to strand-aware TSS windows.
+
+Coordinates are 0-based and half-open. The TSS of a + strand gene is its start, that of a
+- strand gene its end (exclusive), as in deepTools ``--referencePoint TSS``. The window is
+``[tss - upstream, tss + downstream)`` on +, ``[tss - downstream, tss + upstream)`` on -.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyBigWig
+import pyranges as pr
+
+from deepchrome2.data.expression import strip_version
+from deepchrome2.errors import InputError
+
+log = logging.getLogger(__name__)
+
+WINDOW_COLUMNS = ["gene_id", "chrom", "tss", "strand", "start", "end"]
+
+
+def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
+    """Gene records of ``gtf`` with the given ``gene_type``: gene_id (no version), chrom,
+    start, end (0-based half-open) and strand."""
+    if not Path(gtf).exists():
+        raise InputError(gtf, "annotation GTF not found")
+    try:
+        gr = pr.read_gtf(str(gtf))
+    except Exception as err:  # pyranges raises several parser errors
+        raise InputError(gtf, f"cannot parse GTF: {err}") from err
+    df = gr.df
+    if df.empty or "Feature" not in df:
+        raise InputError(gtf, "GTF holds no records")
+    df = df[df["Feature"] == "gene"]
+    if df.empty:
+        raise InputError(gtf, "GTF holds no 'gene' records")
+    type_col = "gene_type" if "gene_type" in df else "gene_biotype"
+    if type_col not in df:
+        raise InputError(gtf, "GTF gene records have no gene_type attribute")
+    df = df[df[type_col].isin(gene_types)]
+    out = pd.DataFrame(
+        {
+            "gene_id": strip_version(df["gene_id"]),
+            "chrom": df["Chromosome"].astype(str).to_numpy(),
+            "start": df["Start"].to_numpy(np.int64),
+            "end": df["End"].to_numpy(np.int64),
+            "strand": df["Strand"].astype(str).to_numpy(),
+        }
+    )
+    n = len(out)
+    out = out.drop_duplicates("gene_id", keep="first")
+    if len(out) < n:
+        log.info("%d duplicate gene IDs in the GTF kept once", n - len(out))
+    return out.reset_index(drop=True)
+
+
+def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
+    """Chromosomes present in every bigWig, with their sizes (from the headers)."""
+    common: dict[str, int] | None = None
+    for p in paths:
+        chroms = read_bigwig_header(p)
+        common = (
+            dict(chroms)
+            if common is None
+            else {c: s for c, s in common.items() if chroms.get(c) == s}
+        )
+    return common or {}
+
+
+def read_bigwig_header(path: str | Path) -> dict[str, int]:
+    """Chromosome sizes of one bigWig, with a clear error when it cannot be opened."""
+    if not Path(path).exists():
+        raise InputError(path, "bigWig not found")
+    try:
+        bw = pyBigWig.open(str(path))
+    except RuntimeError as err:
+        raise InputError(path, "not a readable bigWig file") from err
+    try:
+        if not bw.isBigWig():
+            raise InputError(path, "not a bigWig file")
+        return dict(bw.chroms())
+    finally:
+        bw.close()
+
+
+def tss_windows(
+    genes: pd.DataFrame,
+    chrom_sizes: dict[str, int],
+    upstream: int,
+    downstream: int,
+    expressed: np.ndarray | None = None,
+    source: str | Path = "annotation",
+) -> pd.DataFrame:
+    """One strand-aware window per gene, dropping genes that cannot be binned.
+
+    Genes on chromosomes missing from the bigWigs, genes whose window runs off a chromosome
+    end, and (when ``expressed`` is given) genes absent from the expression table are dropped
+    and counted in the log.
+    """
+    plus = genes["strand"].to_numpy() == "+"
+    tss = np.where(plus, genes["start"], genes["end"])
+    start = np.where(plus, tss - upstream, tss - downstream)
+    end = np.where(plus, tss + downstream, tss + upstream)
+    win = pd.DataFrame(
+        {
+            "gene_id": genes["gene_id"],
+            "chrom": genes["chrom"],
+            "tss": tss,
+            "strand": genes["strand"],
+            "start": start,
+            "end": end,
+        }
+    )
+    keep = np.array(genes["strand"].isin(["+", "-"]))
+    if (~keep).any():
+        log.info("dropped %d genes without a strand", (~keep).sum())
+    on_chrom = win["chrom"].isin(list(chrom_sizes)).to_numpy()
+    log.info("dropped %d genes on chromosomes missing from the bigWigs", (keep & ~on_chrom).sum())
+    keep &= on_chrom
+    size = win["chrom"].map(chrom_sizes).fillna(0).to_numpy()
+    inside = (win["start"].to_numpy() >= 0) & (win["end"].to_numpy() <= size)
+    log.info("dropped %d genes whose window runs off a chromosome end", (keep & ~inside).sum())
+    keep &= inside
+    if expressed is not None:
+        in_table = win["gene_id"].isin(expressed).to_numpy()
+        if not in_table.any():
+            raise InputError(source, "no gene ID of the RPKM table matches an annotation gene")
+        log.info("dropped %d annotated genes absent from the RPKM table", (keep & ~in_table).sum())
+        keep &= in_table
+    win = win[keep]
+    if win.empty:
+        raise InputError(source, "no genes left after filtering (types, chromosomes, ends)")
+    order = np.lexsort((win["tss"].to_numpy(), win["chrom"].to_numpy()))
+    log.info("kept %d genes", len(win))
+    return win.iloc[order].reset_index(drop=True)[WINDOW_COLUMNS]
+
+
+def read_windows(path: str | Path) -> pd.DataFrame:
+    """Read ``results/annotation/tss_windows.tsv``."""
+    try:
+        df = pd.read_csv(path, sep="\t", dtype={"gene_id": str, "chrom": str, "strand": str})
+    except FileNotFoundError as err:
+        raise InputError(path, "TSS window table not found") from err
+    if list(df.columns) != WINDOW_COLUMNS:
+        raise InputError(path, f"expected columns {WINDOW_COLUMNS}")
+    return df

@@ -1,0 +1,198 @@
+"""Data-stage steps, one per workflow rule; the adapters in workflow_scripts/ call these."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from deepchrome2.data import annotation, binning, deepchrome_csv, expression, simulate
+from deepchrome2.data.split import split_genes
+from deepchrome2.errors import InputError
+from deepchrome2.io import (
+    Features,
+    load_features,
+    load_labels,
+    load_split,
+    save_features,
+    write_tsv,
+)
+
+log = logging.getLogger(__name__)
+
+
+def simulation_params(
+    sim: Mapping[str, Any], window: Mapping[str, int]
+) -> simulate.SimulationParams:
+    """Simulator parameters from the ``simulate`` and ``window`` config sections."""
+    return simulate.SimulationParams(
+        seed=sim["seed"],
+        n_genes=sim["n_genes"],
+        genome_scale=sim["genome_scale"],
+        chromosomes=list(sim["chromosomes"]),
+        tissue_groups=dict(sim["tissue_groups"]),
+        upstream=window["upstream"],
+        downstream=window["downstream"],
+        bin_size=window["bin_size"],
+    )
+
+
+def n_bins(window: Mapping[str, int]) -> int:
+    """Bins per window; the window must be a whole number of bins."""
+    span = window["upstream"] + window["downstream"]
+    if span % window["bin_size"]:
+        raise ValueError(f"config window: {span} bp is not a multiple of bin_size")
+    return span // window["bin_size"]
+
+
+def make_tss_windows(
+    gtf: str,
+    rpkm: str,
+    bigwigs: list[str],
+    cells: list[str],
+    gene_types: list[str],
+    window: Mapping[str, int],
+    out: str,
+) -> None:
+    """GTF + RPKM + bigWig headers -> the kept genes' TSS windows."""
+    n_bins(window)
+    table = expression.read_rpkm(rpkm, cells)
+    genes = annotation.read_genes(gtf, gene_types)
+    if genes.empty:
+        raise InputError(gtf, f"no genes of types {gene_types}")
+    sizes = annotation.bigwig_chrom_sizes(bigwigs)
+    log.info(
+        "%d annotated genes of types %s; %d chromosomes in all bigWigs",
+        len(genes),
+        gene_types,
+        len(sizes),
+    )
+    win = annotation.tss_windows(
+        genes,
+        sizes,
+        window["upstream"],
+        window["downstream"],
+        expressed=table.index.to_numpy(),
+        source=rpkm,
+    )
+    write_tsv(out, win)
+
+
+def bin_signals(
+    windows: str, bigwigs: Mapping[str, str], window: Mapping[str, int], out: str
+) -> None:
+    """Bin one cell's bigWigs over the TSS windows into ``results/features/{cell}.npz``."""
+    win = annotation.read_windows(windows)
+    X = binning.bin_cell(
+        dict(bigwigs), win, window["upstream"] + window["downstream"], window["bin_size"]
+    )
+    starts = np.arange(-window["upstream"], window["downstream"], window["bin_size"])
+    save_features(
+        out, Features(X=X, genes=win["gene_id"].to_numpy(), marks=list(bigwigs), bin_starts=starts)
+    )
+
+
+def make_labels(rpkm: str, windows: str, cell: str, out: str) -> None:
+    """High/low expression labels of one cell over the kept genes."""
+    table = expression.read_rpkm(rpkm, [cell])
+    genes = annotation.read_windows(windows)["gene_id"].to_numpy()
+    write_tsv(out, expression.make_labels(table, cell, genes), float_format="%.6g")
+
+
+def make_split(windows: str, proportions: Mapping[str, float], seed: int, out: str) -> None:
+    """The shared gene split over the kept genes."""
+    genes = annotation.read_windows(windows)["gene_id"].to_numpy()
+    split = split_genes(genes, dict(proportions), seed)
+    log.info("split sizes: %s", split["split"].value_counts().to_dict())
+    write_tsv(out, split)
+
+
+def import_archive_cell(
+    root: str,
+    cell: str,
+    marks: list[str],
+    window: Mapping[str, int],
+    features_out: str,
+    labels_out: str,
+) -> None:
+    """One cell of a DeepChrome CSV archive -> features and labels."""
+    feats, labels, _ = deepchrome_csv.read_archive_cell(
+        root, cell, marks, window["bin_size"], n_bins(window)
+    )
+    save_features(features_out, feats)
+    write_tsv(labels_out, labels)
+
+
+def import_archive_split(root: str, cells: list[str], out: str) -> None:
+    """The archive's gene split, checked to be identical across cells."""
+    ref: pd.DataFrame | None = None
+    for cell in cells:
+        split = (
+            pd.concat(
+                [
+                    pd.DataFrame(
+                        {
+                            "gene_id": pd.read_csv(
+                                deepchrome_csv.split_path(root, cell, s),
+                                header=None,
+                                usecols=[0],
+                                dtype=str,
+                            )[0].unique(),
+                            "split": s,
+                        }
+                    )
+                    for s in ("train", "valid", "test")
+                ]
+            )
+            .sort_values("gene_id")
+            .reset_index(drop=True)
+        )
+        if ref is not None and not ref.equals(split):
+            raise InputError(
+                deepchrome_csv.split_path(root, cell, "train"),
+                f"gene split of {cell} differs from that of {cells[0]}",
+            )
+        ref = split
+    assert ref is not None
+    write_tsv(out, ref)
+
+
+def export_archive_cell(features: str, labels: str, split: str, root: str, cell: str) -> None:
+    """Write one cell's tensors back out in the DeepChrome CSV archive layout."""
+    deepchrome_csv.write_archive_cell(
+        root, cell, load_features(features), load_labels(labels), load_split(split)
+    )
+
+
+def oracle_auroc(activity: str, labels: Mapping[str, str], split: str, out: str) -> None:
+    """AUROC of the simulator's true activity against the labels on test genes, per cell."""
+    act = pd.read_csv(activity, sep="\t", dtype={"gene_id": str}).set_index("gene_id")
+    test = load_split(split).query("split == 'test'")["gene_id"]
+    rows = []
+    for cell, path in labels.items():
+        lab = load_labels(path).set_index("gene_id").loc[test, "label"]
+        rows.append(
+            {
+                "cell": cell,
+                "n_test": len(lab),
+                "oracle_auroc": roc_auc_score(lab, act.loc[lab.index, cell]),
+            }
+        )
+    write_tsv(out, pd.DataFrame(rows), float_format="%.4f")
+
+
+def simulate_cohort(sim: Mapping[str, Any], window: Mapping[str, int], outdir: str | Path) -> None:
+    """Annotation, expression table and truth of the simulated cohort."""
+    simulate.simulate_annotation(simulation_params(sim, window), outdir)
+
+
+def simulate_bigwigs(
+    sim: Mapping[str, Any], window: Mapping[str, int], cell: str, paths: Mapping[str, str]
+) -> None:
+    """One simulated cell's bigWigs."""
+    simulate.simulate_bigwigs(simulation_params(sim, window), cell, dict(paths))

@@ -1,0 +1,18 @@
+"""Adapter: rule import_deepchrome_csv -> deepchrome2.data.steps.import_archive_cell."""
+
+from deepchrome2.data.steps import import_archive_cell
+from deepchrome2.runner import run_step
+
+
+def main(smk):
+    import_archive_cell(
+        smk.params.root,
+        smk.wildcards.cell,
+        smk.params.marks,
+        smk.params.window,
+        smk.output.features,
+        smk.output.labels,
+    )
+
+
+run_step(snakemake, main)

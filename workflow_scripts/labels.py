@@ -1,0 +1,11 @@
+"""Adapter: rule labels -> deepchrome2.data.steps.make_labels."""
+
+from deepchrome2.data.steps import make_labels
+from deepchrome2.runner import run_step
+
+
+def main(smk):
+    make_labels(smk.input.rpkm, smk.input.windows, smk.wildcards.cell, smk.output[0])
+
+
+run_step(snakemake, main)
