@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import re
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pyBigWig
 import pytest
+import yaml
 from _http_server import Faults, serve
+from _smk import REPO, cells_of, merge, snakemake, tiny_config
 
 from deepchrome2.download import (
     CHECKSUM_COLUMNS,
@@ -152,3 +157,119 @@ def test_bad_checksum_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="header must be") as err:
         read_checksums(sums)
     assert err.value.path == str(sums)
+
+
+# --- the workflow: real-data mode against the local server --------------------------------
+
+ROADMAP = yaml.safe_load((REPO / "config" / "roadmap.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A tiny simulated cohort and its data-stage products (simulate source)."""
+    work = tmp_path_factory.mktemp("simulated")
+    cfg = tiny_config()
+    cells = cells_of(cfg)[:1]  # one cell is enough to compare against
+    targets = [
+        f"results/{d}/{c}.{x}" for c in cells for d, x in [("features", "npz"), ("labels", "tsv")]
+    ]
+    res = snakemake(work, cfg, "--cores", "2", *targets)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return work, cfg
+
+
+@pytest.fixture(scope="module")
+def roadmap_site(simulated: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The simulated files under the names Roadmap publishes them by (tables gzipped)."""
+    work, cfg = simulated
+    sim = work / cfg["simulate"]["outdir"]
+    site = tmp_path_factory.mktemp("site")
+    for bw in (sim / "bigwig").glob("*.fc.signal.bigwig"):
+        shutil.copy(bw, site / bw.name)
+    for src, name in [
+        ("57epigenomes.RPKM.pc", "57epigenomes.RPKM.pc.gz"),
+        ("gencode.annotation.gtf", "gen10.long.gtf.gz"),
+    ]:
+        (site / name).write_bytes(gzip.compress((sim / src).read_bytes()))
+    return site
+
+
+def roadmap_config(url: str, cells: list[str], base: dict) -> dict:
+    """config/roadmap.yaml on top of the tiny config, with every URL on the local server."""
+    dl = dict(ROADMAP["download"], retries=1, backoff=0)
+    for key in ("bigwig_url", "rpkm_url", "gtf_url"):
+        dl[key] = f"{url}/{Path(ROADMAP['download'][key]).name}"
+    files = dict(ROADMAP["files"], cells=cells)
+    return merge(base, {"source": "files", "files": files, "download": dl})
+
+
+def test_workflow_downloads_and_matches_simulated(
+    simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
+) -> None:
+    sim_work, base = simulated
+    cells = cells_of(base)[:1]
+    targets = [
+        f"results/{d}/{c}.{x}" for c in cells for d, x in [("features", "npz"), ("labels", "tsv")]
+    ]
+    with serve(roadmap_site) as (url, faults):
+        cfg = roadmap_config(url, cells, base)
+        res = snakemake(tmp_path, cfg, "--cores", "2", *targets)
+        assert res.returncode == 0, res.stderr[-3000:]
+        # Everything present: a second run downloads nothing.
+        again = snakemake(tmp_path, cfg, "--cores", "2", *targets)
+        assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    marks = base["marks"]
+    expected = {f"{c}-{m}.fc.signal.bigwig" for c in cells for m in marks}
+    assert {n for n, k in faults.gets.items() if k} == expected | {
+        "57epigenomes.RPKM.pc.gz",
+        "gen10.long.gtf.gz",
+    }
+    assert all(faults.gets[n] == 1 for n in expected)
+    res_dir = tmp_path / "resources" / "roadmap"
+    sums = read_checksums(res_dir / "checksums.tsv")
+    assert len(sums) == len(expected) + 2
+    assert verify(res_dir / "checksums.tsv", root=tmp_path) == []
+    for c in cells:
+        with (
+            np.load(sim_work / f"results/features/{c}.npz") as a,
+            np.load(tmp_path / f"results/features/{c}.npz") as b,
+        ):
+            for key in ("X", "genes", "marks", "bin_starts"):
+                np.testing.assert_array_equal(a[key], b[key])
+        assert (sim_work / f"results/labels/{c}.tsv").read_text() == (
+            tmp_path / f"results/labels/{c}.tsv"
+        ).read_text()
+
+
+def test_workflow_truncated_download_fails_cleanly(
+    simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
+) -> None:
+    _, base = simulated
+    cell = cells_of(base)[0]
+    name = f"{cell}-H3K4me3.fc.signal.bigwig"
+    with serve(roadmap_site, Faults(truncate={name})) as (url, faults):
+        cfg = roadmap_config(url, [cell], base)
+        res = snakemake(tmp_path, cfg, "--cores", "1", f"resources/roadmap/{name}")
+    assert res.returncode != 0
+    assert faults.gets[name] == 2  # retries: 1
+    assert re.search(
+        rf"error: {re.escape(url)}/{name}: download failed after 2 attempt\(s\): .*IncompleteRead",
+        res.stderr,
+    ), res.stderr[-3000:]
+    assert leftovers(tmp_path / "resources" / "roadmap") == []
+
+
+def test_workflow_404_fails_before_any_job(
+    simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
+) -> None:
+    _, base = simulated
+    with serve(roadmap_site) as (url, faults):
+        cfg = roadmap_config(url, ["E999"], base)
+        res = snakemake(
+            tmp_path, cfg, "--cores", "1", "resources/roadmap/E999-H3K4me3.fc.signal.bigwig"
+        )
+    assert res.returncode != 0
+    assert "Missing input files for rule download_bigwig" in res.stderr
+    assert f"{url}/E999-H3K4me3.fc.signal.bigwig" in res.stderr
+    assert sum(faults.gets.values()) == 0
+    assert leftovers(tmp_path / "resources" / "roadmap") == []

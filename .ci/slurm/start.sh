@@ -3,7 +3,9 @@
 #
 # Writes /etc/slurm/slurm.conf (refusing to overwrite one this script did not write), with the
 # node line from `slurmd -C`, proctrack/linuxproc, task/none, no cgroups and no accounting
-# database. Daemon PIDs go to $SLURM_CI_DIR/pids for stop.sh. Waits until the node is idle.
+# database. MinJobAge=3600 keeps finished jobs visible to squeue/scontrol for an hour (the
+# profile's squeue status check needs at least 120 s; the Slurm test reads the records).
+# Daemon PIDs go to $SLURM_CI_DIR/pids for stop.sh. Waits until the node is idle.
 # Needs root and the packages from install.sh.
 #
 # Environment:
@@ -83,7 +85,7 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 ReturnToService=2
-MinJobAge=300
+MinJobAge=3600
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid

@@ -240,13 +240,17 @@ def install(
     return outcome
 
 
-def verify(checksums: str | os.PathLike[str]) -> list[str]:
-    """Re-hash every file recorded in ``checksums``; return one problem line per bad file."""
+def verify(checksums: str | os.PathLike[str], root: str | os.PathLike[str] = ".") -> list[str]:
+    """Re-hash every file recorded in ``checksums``; return one problem line per bad file.
+
+    Recorded paths are relative to the workflow's working folder, ``root``.
+    """
     problems = []
     for rec in read_checksums(checksums).values():
-        if not os.path.exists(rec.file):
+        path = Path(root, rec.file)
+        if not path.exists():
             problems.append(f"{rec.file}: missing")
-        elif (digest := sha256sum(rec.file)) != rec.sha256:
+        elif (digest := sha256sum(path)) != rec.sha256:
             problems.append(f"{rec.file}: sha256 {digest} differs from recorded {rec.sha256}")
     return problems
 
