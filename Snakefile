@@ -1,11 +1,16 @@
 """DeepChrome 2.0: gene expression from histone modifications, as a Snakemake workflow."""
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/simulate.smk"
 include: "rules/download.smk"
 include: "rules/data.smk"
+include: "rules/figures_data.smk"
 include: "rules/train.smk"
+include: "rules/crosscell.smk"
 
 
 rule all:
@@ -13,3 +18,4 @@ rule all:
     input:
         data_targets(),
         train_targets(),
+        crosscell_targets(),

@@ -57,6 +57,10 @@ def data_targets():
     targets = expand("results/features/{cell}.npz", cell=CELLS)
     targets += expand("results/labels/{cell}.tsv", cell=CELLS)
     targets.append("results/splits/genes.tsv")
+    targets += [
+        "results/figures/mark_profiles.pdf",
+        "results/figures/mark_profiles.png",
+    ]
     if SOURCE == "simulate":
         targets.append("results/tables/oracle_auroc.tsv")
     if config.get("export_deepchrome_csv"):
@@ -75,3 +79,19 @@ def archive_csvs(wildcards):
     """The three DeepChrome CSVs of one cell of the archive."""
     root = config["deepchrome_csv"]["root"]
     return [f"{root}/{wildcards.cell}/classification/{s}.csv" for s in SPLITS]
+
+
+def mark_profile_inputs(wildcards):
+    """Features and labels of every cell, plus the simulator's truth when simulated."""
+    inputs = {
+        "features": expand("results/features/{cell}.npz", cell=CELLS),
+        "labels": expand("results/labels/{cell}.tsv", cell=CELLS),
+    }
+    if SOURCE == "simulate":
+        inputs["truth"] = f"{SIM_DIR}/truth/class_profiles.npz"
+    return inputs
+
+
+from deepchrome2.crosscell.config_check import check_crosscell
+
+check_crosscell(config)
