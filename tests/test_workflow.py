@@ -1,0 +1,91 @@
+"""The whole workflow on the tiny simulated cohort: report, single-figure rebuild, lint."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _smk import REPO, snakemake, tiny_config
+
+# Lean training so that every stage runs in a few minutes on 2 cores.
+LEAN = {"train": {"max_epochs": 3, "patience": 2}}
+
+
+def _job_counts(stderr: str) -> dict[str, int]:
+    """Parse Snakemake's 'Job stats' table."""
+    table = stderr.split("Job stats:", 1)[1]
+    counts = {}
+    for line in table.splitlines()[3:]:
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if not m:
+            break
+        counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    workdir = tmp_path_factory.mktemp("workflow")
+    cfg = tiny_config(**LEAN)
+    proc = snakemake(workdir, cfg, "--cores", "2", timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return workdir, cfg
+
+
+def test_default_target_produces_figures_and_tables(full_run: tuple[Path, dict]) -> None:
+    workdir, _ = full_run
+    figures = sorted(p.name for p in (workdir / "results" / "figures").glob("*.pdf"))
+    assert "mark_profiles.pdf" in figures
+    assert "auroc_by_architecture.pdf" in figures
+    for pdf in figures:
+        assert (workdir / "results" / "figures" / pdf).stat().st_size > 1000
+        assert (workdir / "results" / "figures" / pdf.replace(".pdf", ".png")).exists()
+    assert (workdir / "results" / "tables" / "oracle_auroc.tsv").exists()
+
+
+def test_nothing_left_to_do_after_a_run(full_run: tuple[Path, dict]) -> None:
+    workdir, cfg = full_run
+    proc = snakemake(workdir, cfg, "-n", "--cores", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_report_holds_every_figure(full_run: tuple[Path, dict]) -> None:
+    workdir, cfg = full_run
+    report = workdir / "report.html"
+    proc = snakemake(workdir, cfg, "--report", str(report))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    html = report.read_text(errors="replace")
+    figures = sorted((workdir / "results" / "figures").glob("*.pdf"))
+    assert figures
+    for fig in figures:
+        assert fig.name in html, f"{fig.name} missing from the report"
+    for category in ("data", "per-cell"):
+        assert category in html
+
+
+def test_one_figure_rebuilds_alone(full_run: tuple[Path, dict]) -> None:
+    workdir, cfg = full_run
+    target = workdir / "results" / "figures" / "auroc_by_architecture.pdf"
+    before = target.read_bytes()
+    target.unlink()
+    proc = snakemake(workdir, cfg, "--cores", "1", "results/figures/auroc_by_architecture.pdf")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert _job_counts(proc.stderr) == {"plot_auroc_by_architecture": 1, "total": 1}
+    assert target.read_bytes() == before  # same inputs, same figure
+
+
+def test_lint_is_clean() -> None:
+    proc = snakemake(REPO / ".snakemake" / "lint", tiny_config(), "--lint")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_snakefmt_is_clean() -> None:
+    snakefmt = Path(sys.executable).parent / "snakefmt"
+    assert snakefmt.exists(), "snakefmt not installed"
+    files = ["Snakefile", *sorted(str(p) for p in (REPO / "rules").glob("*.smk"))]
+    proc = subprocess.run([snakefmt, "--check", *files], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
