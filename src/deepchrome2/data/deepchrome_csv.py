@@ -33,8 +33,12 @@ def read_split_csv(path: str | Path, n_bins: int) -> tuple[np.ndarray, np.ndarra
         raise InputError(path, "DeepChrome CSV not found") from err
     except (pd.errors.ParserError, ValueError) as err:
         raise InputError(path, f"cannot parse DeepChrome CSV: {err}") from err
-    if df.empty or df[ARCHIVE_MARKS + ["bin", "label"]].isna().to_numpy().any():
-        raise InputError(path, "empty file or missing values (expected 8 columns per row)")
+    numeric = ARCHIVE_MARKS + ["bin", "label"]
+    df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")
+    if df.empty or df[numeric].isna().to_numpy().any():
+        raise InputError(
+            path, "empty file, missing or non-numeric values (expected 8 columns per row)"
+        )
     if len(df) % n_bins:
         raise InputError(path, f"{len(df)} rows is not a multiple of {n_bins} bins per gene")
     n = len(df) // n_bins
