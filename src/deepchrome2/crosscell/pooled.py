@@ -1,0 +1,262 @@
+"""Training one model on the pooled training genes of several cells, without copying features.
+
+Each cell's ``X`` is cached once as an uncompressed ``.npy`` (:func:`cache_features`) and opened
+with ``np.load(mmap_mode="r")``: the raw signal of all pooled cells stays on disk / in the page
+cache. A :class:`PooledRows` addresses chosen rows of several such arrays as if they were one
+concatenation. The transform is fitted on the pooled training rows in chunks (two passes, the
+same statistics as :meth:`Transform.fit` on the concatenation), and the transformed training and
+validation rows are written straight into one preallocated float32 array each, which the
+training loop then uses as its in-memory tensors without a further copy. Peak memory is thus
+one transformed copy of the pooled rows, never the raw concatenation next to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from deepchrome2.errors import InputError
+from deepchrome2.io import SPLITS, atomic_path, load_features, load_labels, load_split
+from deepchrome2.training.artifact import TrainedModel
+from deepchrome2.training.data import CellData, check_labels_match
+from deepchrome2.training.job import train_model
+from deepchrome2.training.loop import FitResult, TrainSettings
+from deepchrome2.training.metrics import SingleClassError, check_two_classes
+from deepchrome2.training.transform import Transform
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+CHUNK = 4096  # rows transformed at a time
+
+
+def cache_features(features: PathLike, out: PathLike) -> tuple[int, ...]:
+    """Write the ``X`` array of a features ``.npz`` as an uncompressed ``.npy`` (atomically)."""
+    feats = load_features(features)
+    if not np.all(np.isfinite(feats.X)):
+        raise InputError(features, "features contain NaN or inf")
+    final, tmp = atomic_path(out)
+    try:
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(feats.X, dtype=np.float32))
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return feats.X.shape
+
+
+def _npz_member(path: PathLike, key: str) -> np.ndarray:
+    """One small member of a ``.npz`` (reads only that member)."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return npz[key]
+    except FileNotFoundError as err:
+        raise InputError(path, "features file not found") from err
+    except (OSError, KeyError, ValueError) as err:
+        raise InputError(path, f"cannot read '{key}': {err}") from err
+
+
+@dataclass
+class CellRows:
+    """One cell's memory-mapped signal plus its labels and the row indices of each split."""
+
+    cell: str
+    X: np.ndarray  # read-only memmap, genes x marks x bins
+    y: np.ndarray  # int64 labels of all genes
+    genes: np.ndarray
+    rows: dict[str, np.ndarray]  # split -> row indices into X
+    marks: list[str]
+    bin_starts: np.ndarray
+
+    def split_genes(self, split: str) -> np.ndarray:
+        return self.genes[self.rows[split]]
+
+
+def listed_genes(split: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Gene IDs the split table lists under each split name (a gene may show up twice)."""
+    return {s: split.loc[split["split"] == s, "gene_id"].to_numpy(dtype=str) for s in SPLITS}
+
+
+def split_rows(
+    genes: np.ndarray, split: PathLike
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Row indices of each split, and each split's gene IDs as listed in the split file.
+
+    The second mapping is read per split name (not gene -> split), so a split file that lists
+    a gene under two splits shows up in both and is caught by the leakage check.
+    """
+    sp = load_split(split)
+    listed = listed_genes(sp)
+    split_of = dict(zip(sp["gene_id"], sp["split"], strict=True))
+    labels = np.array([split_of.get(g, "") for g in genes])
+    if (labels == "").any():
+        missing = genes[labels == ""]
+        raise InputError(split, f"{len(missing)} genes have no split (e.g. {missing[0]})")
+    rows = {s: np.flatnonzero(labels == s) for s in SPLITS}
+    return rows, listed
+
+
+def open_cell(
+    cell: str, cache: PathLike, features: PathLike, labels: PathLike, split: PathLike
+) -> CellRows:
+    """Memory-map one cell's cached ``X`` and attach labels and split rows (nothing copied)."""
+    try:
+        X = np.load(cache, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError as err:
+        raise InputError(cache, "feature cache not found") from err
+    except (OSError, ValueError) as err:
+        raise InputError(cache, f"cannot read feature cache: {err}") from err
+    genes = _npz_member(features, "genes").astype(str)
+    marks = [str(m) for m in _npz_member(features, "marks")]
+    bin_starts = _npz_member(features, "bin_starts")
+    if X.dtype != np.float32 or X.shape != (len(genes), len(marks), len(bin_starts)):
+        raise InputError(
+            cache, f"shape {X.shape} {X.dtype} does not match {features}; rebuild the cache"
+        )
+    lab = load_labels(labels)
+    check_labels_match(genes, lab["gene_id"].to_numpy(dtype=str), features, labels)
+    y = lab["label"].to_numpy()
+    if lab["label"].isna().any() or not np.isin(y, [0, 1]).all():
+        raise InputError(labels, "column 'label' must hold only 0 and 1")
+    rows, _ = split_rows(genes, split)
+    for s, idx in rows.items():
+        try:
+            check_two_classes(y[idx], what=f"cell {cell} split '{s}'")
+        except SingleClassError as err:
+            raise InputError(labels, str(err)) from err
+    return CellRows(cell, X, y.astype(np.int64), genes, rows, marks, np.asarray(bin_starts))
+
+
+class PooledRows:
+    """Rows ``rows[i]`` of arrays ``parts[i]``, addressed as their concatenation, not copied."""
+
+    def __init__(self, parts: Sequence[np.ndarray], rows: Sequence[np.ndarray]) -> None:
+        if len(parts) != len(rows) or not parts:
+            raise ValueError("need one row index per array, and at least one array")
+        shapes = {p.shape[1:] for p in parts}
+        if len(shapes) != 1:
+            raise ValueError(f"pooled arrays differ in shape: {sorted(shapes)}")
+        self.parts = list(parts)
+        self.rows = [np.asarray(r, dtype=np.int64) for r in rows]
+        self.offsets = np.concatenate([[0], np.cumsum([len(r) for r in self.rows])])
+
+    @classmethod
+    def of(cls, cells: Sequence[CellRows], split: str) -> PooledRows:
+        return cls([c.X for c in cells], [c.rows[split] for c in cells])
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    @property
+    def row_shape(self) -> tuple[int, ...]:
+        return tuple(self.parts[0].shape[1:])
+
+    def chunks(self, size: int = CHUNK):
+        """Yield ``(start, block)``: consecutive blocks of the concatenation, in order."""
+        for part, rows, off in zip(self.parts, self.rows, self.offsets[:-1], strict=True):
+            for i in range(0, len(rows), size):
+                yield int(off) + i, part[rows[i : i + size]]
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """Rows ``idx`` of the concatenation (a new array, in the order of ``idx``)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.size and (idx.min() < 0 or idx.max() >= len(self)):
+            raise IndexError(f"row index out of range 0..{len(self) - 1}")
+        out = np.empty((len(idx), *self.row_shape), dtype=self.parts[0].dtype)
+        which = np.searchsorted(self.offsets, idx, side="right") - 1
+        for p in np.unique(which):
+            sel = np.flatnonzero(which == p)
+            out[sel] = self.parts[p][self.rows[p][idx[sel] - self.offsets[p]]]
+        return out
+
+    def fill(self, func: Any = None, size: int = CHUNK) -> np.ndarray:
+        """The concatenation, each block passed through ``func``, written into one new array."""
+        out = np.empty((len(self), *self.row_shape), dtype=np.float32)
+        for start, block in self.chunks(size):
+            out[start : start + len(block)] = block if func is None else func(block)
+        return out
+
+
+def _pre_transform(kind: str) -> Transform:
+    """The part of transform ``kind`` applied before standardizing (log1p or nothing)."""
+    return Transform("log1p" if kind.startswith("log1p") else "none")
+
+
+def fit_transform(pool: PooledRows, kind: str, size: int = CHUNK) -> Transform:
+    """Fit transform ``kind`` on the pooled rows, in chunks.
+
+    Per mark, the mean and standard deviation over rows and bins of the log1p'd signal, as
+    :meth:`Transform.fit` on the concatenated rows computes them (two passes, float64 sums).
+    """
+    tf = Transform(kind)
+    if not tf.standardizes:
+        return tf
+    pre = _pre_transform(kind)
+    n_marks = pool.row_shape[0]
+    total = np.zeros(n_marks, dtype=np.float64)
+    count = 0
+    for _, block in pool.chunks(size):
+        z = pre.apply(block)
+        total += z.sum(axis=(0, 2), dtype=np.float64)
+        count += z.shape[0] * z.shape[2]
+    mean = total / max(count, 1)
+    ss = np.zeros(n_marks, dtype=np.float64)
+    for _, block in pool.chunks(size):
+        z = pre.apply(block).astype(np.float64) - mean[None, :, None]
+        ss += np.einsum("gmb,gmb->m", z, z)
+    std = np.sqrt(ss / max(count, 1))
+    std[std < 1e-8] = 1.0  # as Transform.fit: a constant mark is centred, not divided by 0
+    return Transform(kind, mean=mean.astype(np.float32), std=std.astype(np.float32))
+
+
+def check_same_layout(cells: Sequence[CellRows]) -> None:
+    """All pooled cells must share marks and bins."""
+    first = cells[0]
+    for c in cells[1:]:
+        if c.marks != first.marks or not np.array_equal(c.bin_starts, first.bin_starts):
+            raise ValueError(
+                f"cells {first.cell} and {c.cell} differ in marks or bins; cannot pool them"
+            )
+
+
+def train_pooled(
+    arch: str,
+    cells: Sequence[CellRows],
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None = None,
+    transform: str = "log1p_standardize",
+    device: str = "auto",
+) -> tuple[TrainedModel, FitResult]:
+    """Train ``arch`` on the training genes of ``cells`` pooled; early stopping on their
+    pooled validation genes. The per-cell :func:`train_model` does the training proper.
+    """
+    if not cells:
+        raise ValueError("no cells to pool")
+    check_same_layout(cells)
+    train, valid = PooledRows.of(cells, "train"), PooledRows.of(cells, "valid")
+    tf = fit_transform(train, transform)
+    data = CellData(
+        X={"train": train.fill(tf.apply), "valid": valid.fill(tf.apply)},
+        y={s: np.concatenate([c.y[c.rows[s]] for c in cells]) for s in ("train", "valid")},
+        genes={s: np.concatenate([c.split_genes(s) for c in cells]) for s in ("train", "valid")},
+        marks=list(cells[0].marks),
+        bin_starts=cells[0].bin_starts,
+    )
+    log.info(
+        "%s pooled over %d cells: %d train, %d valid genes",
+        arch,
+        len(cells),
+        len(train),
+        len(valid),
+    )
+    # The arrays are transformed already: the identity transform passes them on uncopied.
+    tm, result = train_model(arch, data, settings, hparams, "none", device)
+    tm.transform = tf
+    tm.settings["transform"] = transform
+    return tm, result

@@ -1,0 +1,156 @@
+"""Tables of the cross-cell experiments and Finding 3 (exclusive_all vs per-cell AUROC).
+
+The per-cell baseline of a target cell X is the diagonal of the transfer matrix (X's own model
+on X's test genes); ``test_on_rest`` of X is the mean AUROC of X's model over the other cells.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from deepchrome2.errors import InputError
+from deepchrome2.io import write_tsv
+from deepchrome2.training.summary import paired_comparison
+
+PathLike = str | os.PathLike[str]
+BASELINE = "per_cell"
+
+
+def read_matrix(paths: Sequence[PathLike]) -> pd.DataFrame:
+    """The gathered ``cross_cell_{arch}.tsv`` tables, concatenated."""
+    frames = []
+    for p in paths:
+        try:
+            df = pd.read_csv(p, sep="\t", dtype={"train_cell": str, "test_cell": str})
+        except (OSError, ValueError) as err:
+            raise InputError(p, f"cannot read transfer matrix: {err}") from err
+        if {"arch", "train_cell", "test_cell", "auroc"} - set(df.columns):
+            raise InputError(p, "needs columns arch, train_cell, test_cell, auroc")
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_experiments(paths: Sequence[PathLike]) -> pd.DataFrame:
+    """One row per trained experiment job, from its ``metrics.json``."""
+    rows = []
+    for p in paths:
+        try:
+            rows.append(json.loads(Path(p).read_text()))
+        except (OSError, ValueError) as err:
+            raise InputError(p, f"cannot read metrics: {err}") from err
+        if {"arch", "experiment", "target_cell", "auroc"} - set(rows[-1]):
+            raise InputError(p, "metrics lack arch, experiment, target_cell or auroc")
+    cols = ["arch", "experiment", "target_cell", "auroc", "n_train_cells", "train_cells"]
+    return pd.DataFrame(rows, columns=cols) if not rows else pd.DataFrame(rows)[cols]
+
+
+def from_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per (arch, cell): the per-cell baseline and ``test_on_rest`` rows."""
+    same = matrix["train_cell"] == matrix["test_cell"]
+    base = matrix.loc[same, ["arch", "train_cell", "auroc"]].assign(
+        experiment=BASELINE, n_train_cells=1
+    )
+    base["train_cells"] = base["train_cell"]
+    rest = (
+        matrix.loc[~same]
+        .groupby(["arch", "train_cell"], sort=False)["auroc"]
+        .mean()
+        .reset_index()
+        .assign(experiment="test_on_rest", n_train_cells=1)
+    )
+    rest["train_cells"] = rest["train_cell"]
+    out = pd.concat([base, rest], ignore_index=True).rename(columns={"train_cell": "target_cell"})
+    return out[["arch", "experiment", "target_cell", "auroc", "n_train_cells", "train_cells"]]
+
+
+def experiments_table(
+    matrix: pd.DataFrame,
+    trained: pd.DataFrame,
+    experiments: Sequence[str],
+    targets: Sequence[str],
+    architectures: Sequence[str],
+) -> pd.DataFrame:
+    """experiment x target cell x architecture AUROC, the per-cell baseline included."""
+    df = pd.concat([from_matrix(matrix), trained], ignore_index=True)
+    order = [BASELINE, *experiments]
+    df = df[df["experiment"].isin(order) & df["target_cell"].isin(targets)]
+    df = df[df["arch"].isin(architectures)].copy()
+    df["_a"] = df["arch"].map(list(architectures).index)
+    df["_e"] = df["experiment"].map(order.index)
+    df["_c"] = df["target_cell"].map(list(targets).index)
+    return (
+        df.sort_values(["_a", "_e", "_c"]).drop(columns=["_a", "_e", "_c"]).reset_index(drop=True)
+    )
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per (arch, experiment): mean/median AUROC next to the per-cell baseline of the same
+    target cells, and the mean paired difference."""
+    rows = []
+    for (arch, exp), g in table.groupby(["arch", "experiment"], sort=False):
+        base = table[(table["arch"] == arch) & (table["experiment"] == BASELINE)]
+        pair = g.merge(base, on="target_cell", suffixes=("", "_base"))
+        d = pair["auroc"] - pair["auroc_base"]
+        rows.append(
+            {
+                "arch": arch,
+                "experiment": exp,
+                "n_cells": len(g),
+                "mean_auroc": g["auroc"].mean(),
+                "median_auroc": g["auroc"].median(),
+                "sd_auroc": g["auroc"].std(ddof=1) if len(g) > 1 else np.nan,
+                "per_cell_mean_auroc": pair["auroc_base"].mean(),
+                "per_cell_median_auroc": pair["auroc_base"].median(),
+                "mean_delta_auroc": d.mean(),
+                "n_cells_better": int((d > 0).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def finding3(table: pd.DataFrame, architectures: Sequence[str]) -> pd.DataFrame:
+    """Per architecture: mean ΔAUROC (exclusive_all − per-cell) with paired Wilcoxon and
+    t-tests over target cells."""
+    rows = []
+    for arch in architectures:
+        sub = table[table["arch"] == arch].rename(columns={"target_cell": "cell"})
+        sub = sub.drop(columns="arch").rename(columns={"experiment": "arch"})
+        if not {"exclusive_all", BASELINE} <= set(sub["arch"]):
+            raise ValueError(f"finding 3 needs exclusive_all and per-cell AUROC for {arch}")
+        rows.append({"architecture": arch, **paired_comparison(sub, "exclusive_all", BASELINE)})
+    return pd.DataFrame(rows)
+
+
+def write_tables(
+    matrices: Sequence[PathLike],
+    metrics: Sequence[PathLike],
+    experiments_out: PathLike,
+    summary_out: PathLike,
+    experiments: Sequence[str],
+    targets: Sequence[str],
+    architectures: Sequence[str],
+) -> pd.DataFrame:
+    """Write ``crosscell_experiments.tsv`` and the per-experiment summary."""
+    table = experiments_table(
+        read_matrix(matrices), read_experiments(metrics), experiments, targets, architectures
+    )
+    write_tsv(experiments_out, table, float_format="%.6f")
+    write_tsv(summary_out, summary_table(table), float_format="%.6f")
+    return table
+
+
+def write_finding3(table: PathLike, out: PathLike, architectures: Sequence[str]) -> pd.DataFrame:
+    """Write Finding 3 from ``crosscell_experiments.tsv``."""
+    try:
+        df = pd.read_csv(table, sep="\t", dtype={"target_cell": str})
+    except (OSError, ValueError) as err:
+        raise InputError(table, f"cannot read experiments table: {err}") from err
+    res = finding3(df, architectures)
+    write_tsv(out, res, float_format="%.6g")
+    return res

@@ -1,0 +1,356 @@
+"""Cross-cell evaluation: training sets, pooled training, leakage check, tables, config."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from _training_synth import MARKS, make_signal
+
+from deepchrome2.crosscell import config_check, evaluate, experiment, pooled, sets, summary
+from deepchrome2.errors import InputError
+from deepchrome2.io import Features, save_features, write_tsv
+from deepchrome2.training.data import CellData
+from deepchrome2.training.job import train_model
+from deepchrome2.training.loop import TrainSettings
+from deepchrome2.training.transform import Transform
+
+REPO = Path(__file__).resolve().parents[1]
+CELLS = ["E001", "E002", "E003", "E004", "E005", "E006"]
+
+
+# ---------------------------------------------------------------- training sets
+
+
+def expr_cohort(tmp_path: Path, n_genes: int = 400, seed: int = 0) -> dict[str, Path]:
+    """Labels whose log RPKM correlates with E001's less and less: E002 most, E006 least.
+
+    On the test genes the order is reversed, so a ranking that looked at them would differ.
+    """
+    rng = np.random.default_rng(seed)
+    genes = np.array([f"G{i:05d}" for i in range(n_genes)])
+    split = np.array(["train", "valid", "test"])[np.arange(n_genes) % 3]
+    base = rng.normal(size=n_genes)
+    paths = {}
+    for i, cell in enumerate(CELLS):
+        noise = rng.normal(size=n_genes)
+        w_train = 1.0 - 0.18 * i  # E001 1.0 ... E006 0.1
+        w_test = 0.1 + 0.18 * i if i else 1.0
+        w = np.where(split == "test", w_test, w_train)
+        log_rpkm = np.maximum(0, 2 + w * base + (1 - w) * noise)
+        paths[cell] = tmp_path / f"{cell}.tsv"
+        write_tsv(
+            paths[cell],
+            pd.DataFrame(
+                {"gene_id": genes, "label": (log_rpkm > 2).astype(int), "log_rpkm": log_rpkm}
+            ),
+        )
+    write_tsv(tmp_path / "split.tsv", pd.DataFrame({"gene_id": genes, "split": split}))
+    return paths
+
+
+def test_ranking_uses_training_genes_only(tmp_path):
+    labels = expr_cohort(tmp_path)
+    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
+    assert sets.ranking(corr, "E001") == ["E002", "E003", "E004", "E005", "E006"]
+    test_corr = sets.correlation_matrix(
+        sets.expression_matrix(labels, tmp_path / "split.tsv", subset="test")
+    )
+    assert sets.ranking(test_corr, "E001")[0] == "E006"  # the test genes would rank otherwise
+
+
+def test_sets_high_somewhat_random_and_membership(tmp_path):
+    labels = expr_cohort(tmp_path)
+    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
+    table = sets.build_sets(corr, CELLS, sets.EXPERIMENTS, k=2, seed=5)
+    assert len(table) == len(CELLS) * len(sets.EXPERIMENTS)
+    for row in table.itertuples():
+        cells = row.train_cells.split(",")
+        assert len(cells) == len(set(cells)) == row.n_train_cells
+        if row.experiment.startswith("exclusive"):
+            assert row.target_cell not in cells
+        if row.experiment.startswith("inclusive") or row.experiment == "test_on_rest":
+            assert row.target_cell in cells
+        if row.experiment.endswith("_all"):
+            assert len(cells) == len(CELLS) - row.experiment.startswith("exclusive")
+    get = {(r.target_cell, r.experiment): r for r in table.itertuples()}
+    assert get[("E001", "exclusive_high")].train_cells == "E002,E003"
+    assert get[("E001", "inclusive_high")].train_cells == "E001,E002,E003"
+    assert get[("E001", "exclusive_somewhat")].train_cells == "E003,E004"
+    for target in CELLS:
+        high = get[(target, "exclusive_high")].mean_correlation
+        others = [c for c in CELLS if c != target]
+        assert high == pytest.approx(corr.loc[target, sets.ranking(corr, target)[:2]].mean())
+        assert high >= get[(target, "exclusive_somewhat")].mean_correlation
+        assert high >= get[(target, "exclusive_random")].mean_correlation
+        rnd = get[(target, "exclusive_random")].train_cells.split(",")
+        assert set(rnd) <= set(others)
+        inc = get[(target, "inclusive_random")].train_cells.split(",")
+        assert sorted(inc) == sorted([*rnd, target])  # same k cells with and without X
+
+
+def test_random_sets_follow_the_seed(tmp_path):
+    labels = expr_cohort(tmp_path)
+    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
+    draw = {s: sets.build_sets(corr, CELLS, ["exclusive_random"], 2, s) for s in range(6)}
+    assert draw[0].equals(sets.build_sets(corr, CELLS, ["exclusive_random"], 2, 0))
+    assert len({tuple(d["train_cells"]) for d in draw.values()}) > 1
+
+
+def test_k_larger_than_other_cells_is_refused(tmp_path):
+    labels = expr_cohort(tmp_path)
+    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
+    with pytest.raises(ValueError, match="k=6"):
+        sets.training_cells("exclusive_high", "E001", corr, 6, 0)
+
+
+# ---------------------------------------------------------------- synthetic cohort on disk
+
+
+def write_cells(root: Path, cells: list[str], n_genes: int = 450, n_bins: int = 20) -> dict:
+    """Features, labels and feature caches of ``cells`` sharing genes and one split."""
+    genes = np.array([f"G{i:05d}" for i in range(n_genes)])
+    split = np.array(["train", "valid", "test"])[np.arange(n_genes) % 3]
+    write_tsv(root / "split.tsv", pd.DataFrame({"gene_id": genes, "split": split}))
+    files = {}
+    for i, cell in enumerate(cells):
+        X, y, _ = make_signal(n_genes, n_bins, seed=10 + i)
+        feats = root / f"{cell}.npz"
+        save_features(feats, Features(X, genes, MARKS, np.arange(n_bins) * 100 - n_bins * 50))
+        labels = root / f"{cell}.tsv"
+        write_tsv(labels, pd.DataFrame({"gene_id": genes, "label": y, "log_rpkm": y * 1.0}))
+        cache = root / "cache" / f"{cell}.npy"
+        pooled.cache_features(feats, cache)
+        files[cell] = (cache, feats, labels)
+    return files
+
+
+def open_all(root: Path, files: dict, split: str = "split.tsv") -> list[pooled.CellRows]:
+    return [pooled.open_cell(c, *f, root / split) for c, f in files.items()]
+
+
+def test_cells_are_memory_mapped_and_pooled_rows_equal_concatenation(tmp_path):
+    files = write_cells(tmp_path, ["E001", "E002", "E003"])
+    cells = open_all(tmp_path, files)
+    for c in cells:
+        assert isinstance(c.X, np.memmap) and not c.X.flags.writeable
+        assert Path(c.X.filename) == files[c.cell][0].resolve()
+    pool = pooled.PooledRows.of(cells, "train")
+    concat = np.concatenate([np.asarray(c.X)[c.rows["train"]] for c in cells])
+    assert len(pool) == len(concat)
+    assert np.array_equal(pool.fill(size=37), concat)
+    idx = np.random.default_rng(0).permutation(len(pool))[:100]
+    assert np.array_equal(pool.take(idx), concat[idx])
+    assert all(np.shares_memory(p, c.X) for p, c in zip(pool.parts, cells, strict=True))
+    tf = pooled.fit_transform(pool, "log1p_standardize", size=50)
+    ref = Transform("log1p_standardize").fit(concat)
+    np.testing.assert_allclose(tf.mean, ref.mean, rtol=1e-5)
+    np.testing.assert_allclose(tf.std, ref.std, rtol=1e-5)
+    np.testing.assert_allclose(pool.fill(tf.apply), ref.apply(concat), rtol=1e-5, atol=1e-5)
+
+
+def test_pooling_does_not_copy_the_raw_signal(tmp_path):
+    files = write_cells(tmp_path, ["E001", "E002", "E003", "E004"], n_genes=3000, n_bins=40)
+    cells = open_all(tmp_path, files)
+    pool = pooled.PooledRows.of(cells, "train")
+    out_bytes = len(pool) * 5 * 40 * 4
+    tracemalloc.start()
+    tf = pooled.fit_transform(pool, "log1p_standardize", size=128)
+    X = pool.fill(tf.apply, size=128)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert X.nbytes == out_bytes
+    # one transformed copy plus a few chunks; a raw concatenation would add another out_bytes
+    assert peak < 1.3 * out_bytes
+    # the identity transform hands an already transformed array to training without a copy
+    assert np.shares_memory(Transform("none").apply(X), X)
+
+
+def test_pooled_training_equals_training_on_the_concatenation(tmp_path):
+    files = write_cells(tmp_path, ["E001", "E002"])
+    cells = open_all(tmp_path, files)
+    st = TrainSettings(lr=0.01, batch_size=64, max_epochs=3, patience=2, seed=3)
+    tm, res = pooled.train_pooled("linear", cells, st, transform="log1p", device="cpu")
+    cat = {
+        s: np.concatenate([np.asarray(c.X)[c.rows[s]] for c in cells]) for s in ("train", "valid")
+    }
+    data = CellData(
+        X=cat,
+        y={s: np.concatenate([c.y[c.rows[s]] for c in cells]) for s in ("train", "valid")},
+        genes={s: np.concatenate([c.split_genes(s) for c in cells]) for s in ("train", "valid")},
+        marks=MARKS,
+        bin_starts=cells[0].bin_starts,
+    )
+    ref, ref_res = train_model("linear", data, st, transform="log1p", device="cpu")
+    def strip(history):
+        return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
+
+    assert strip(res.history) == strip(ref_res.history)  # the same batches, the same steps
+    X = np.asarray(cells[0].X[:50])
+    assert np.array_equal(tm.score(X), ref.score(X))
+    assert tm.transform.kind == "log1p"
+
+
+# ---------------------------------------------------------------- leakage
+
+
+def test_leakage_check():
+    evaluate.check_no_leakage(["a", "b"], ["c"], "ok")
+    with pytest.raises(evaluate.GeneLeakageError, match="1 test genes"):
+        evaluate.check_no_leakage(["a", "b"], ["b", "c"], "model m")
+
+
+def run_exclusive(tmp_path: Path, files: dict) -> Path:
+    corr = pd.DataFrame(np.eye(3), index=list(files), columns=list(files))
+    write_tsv(tmp_path / "sets.tsv", sets.build_sets(corr, ["E001"], ["exclusive_all"], 1, 0))
+    out = tmp_path / "exp"
+    m = experiment.run_experiment(
+        tmp_path / "sets.tsv",
+        list(files),
+        [f[0] for f in files.values()],
+        [f[1] for f in files.values()],
+        [f[2] for f in files.values()],
+        tmp_path / "split.tsv",
+        out / "model.pt",
+        out / "metrics.json",
+        out / "history.tsv",
+        arch="linear",
+        experiment="exclusive_all",
+        target="E001",
+        settings={"lr": 0.01, "batch_size": 64, "max_epochs": 3, "patience": 2, "seed": 1},
+        transform="log1p_standardize",
+        device="cpu",
+    )
+    assert m["train_cells"] == "E002,E003" and m["n_train"] == 2 * 150 and m["auroc"] > 0.7
+    return out / "model.pt"
+
+
+def transfer(tmp_path: Path, files: dict, model: Path, split: str) -> pd.DataFrame:
+    return evaluate.write_transfer(
+        model,
+        tmp_path / "rows.tsv",
+        "E002",
+        list(files),
+        [f[0] for f in files.values()],
+        [f[1] for f in files.values()],
+        [f[2] for f in files.values()],
+        tmp_path / split,
+        device="cpu",
+    )
+
+
+def test_no_gene_leakage_and_the_check_fires_on_a_leaking_split(tmp_path):
+    files = write_cells(tmp_path, ["E001", "E002", "E003"])
+    model = run_exclusive(tmp_path, files)
+    rows = transfer(tmp_path, files, model, "split.tsv")
+    assert list(rows["test_cell"]) == list(files) and (rows["auroc"] > 0.7).all()
+    sp = pd.read_csv(tmp_path / "split.tsv", sep="\t")
+    # another split: some of the model's training genes are now test genes
+    moved = sp.copy()
+    moved.loc[moved["split"] == "train", "split"] = "test"
+    moved.loc[sp["split"] == "test", "split"] = "train"
+    write_tsv(tmp_path / "moved.tsv", moved)
+    with pytest.raises(evaluate.GeneLeakageError, match="seen in training"):
+        transfer(tmp_path, files, model, "moved.tsv")
+    # a split listing two training genes a second time, as test genes
+    dup = pd.concat([sp, sp[sp["split"] == "train"].head(2).assign(split="test")])
+    write_tsv(tmp_path / "dup.tsv", dup)
+    with pytest.raises(evaluate.GeneLeakageError, match="2 test genes"):
+        transfer(tmp_path, files, model, "dup.tsv")
+
+
+def test_stale_cache_is_a_clear_error(tmp_path):
+    files = write_cells(tmp_path, ["E001"])
+    cache, feats, labels = files["E001"]
+    np.save(cache, np.zeros((3, 5, 20), dtype=np.float32))
+    with pytest.raises(InputError, match="rebuild the cache"):
+        pooled.open_cell("E001", cache, feats, labels, tmp_path / "split.tsv")
+
+
+# ---------------------------------------------------------------- tables
+
+
+def matrix_rows() -> pd.DataFrame:
+    rows = []
+    for i, tr in enumerate(CELLS):
+        for j, te in enumerate(CELLS):
+            rows.append(
+                {
+                    "arch": "linear",
+                    "train_cell": tr,
+                    "test_cell": te,
+                    "auroc": 0.80 + 0.01 * j - (0.02 if i != j else 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_experiment_table_baseline_and_finding3():
+    trained = pd.DataFrame(
+        {
+            "arch": "linear",
+            "experiment": "exclusive_all",
+            "target_cell": CELLS,
+            "auroc": [
+                0.80 + 0.01 * j + d for j, d in enumerate([0.01, 0.02, -0.005, 0.01, 0.0, 0.015])
+            ],
+            "n_train_cells": 5,
+            "train_cells": "x",
+        }
+    )
+    table = summary.experiments_table(
+        matrix_rows(), trained, ["exclusive_all", "test_on_rest"], CELLS, ["linear"]
+    )
+    assert list(table["experiment"].unique()) == ["per_cell", "exclusive_all", "test_on_rest"]
+    base = table[table["experiment"] == "per_cell"].set_index("target_cell")["auroc"]
+    np.testing.assert_allclose(base.to_numpy(), 0.80 + 0.01 * np.arange(6))
+    rest = table[table["experiment"] == "test_on_rest"].set_index("target_cell")["auroc"]
+    j = np.arange(6)
+    expected = [np.mean(0.80 + 0.01 * j[j != i] - 0.02) for i in range(6)]
+    np.testing.assert_allclose(rest.to_numpy(), expected)
+    f3 = summary.finding3(table, ["linear"]).iloc[0]
+    assert f3["mean_delta_auroc"] == pytest.approx(np.mean([0.01, 0.02, -0.005, 0.01, 0.0, 0.015]))
+    assert f3["n_cells"] == 6 and 0 < f3["wilcoxon_p"] < 1 and 0 < f3["ttest_p"] < 1
+    summ = summary.summary_table(table).set_index("experiment")
+    assert summ.loc["exclusive_all", "per_cell_mean_auroc"] == pytest.approx(base.mean())
+
+
+# ---------------------------------------------------------------- config
+
+
+def default_config() -> dict:
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_default_config_passes_the_checks():
+    config_check.check_crosscell(default_config())
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"targets": ["E003", "E999"]}, "not in the cohort"),
+        ({"k": 8}, "k=8 but a target cell has only 7 other cells"),
+        ({"architectures": ["linear", "nope"]}, "not in train.architectures"),
+    ],
+)
+def test_cross_key_checks(change, message):
+    cfg = default_config()
+    cfg["crosscell"].update(change)
+    with pytest.raises(ValueError, match=message):
+        config_check.check_crosscell(cfg)
+
+
+def test_schema_rejects_unknown_experiment():
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    cfg = default_config()
+    validate(cfg, str(REPO / "schemas" / "config.schema.yaml"))
+    cfg["crosscell"]["experiments"] = ["exclusive_all", "exclusive_best"]
+    with pytest.raises(WorkflowError, match="exclusive_best"):
+        validate(cfg, str(REPO / "schemas" / "config.schema.yaml"))
