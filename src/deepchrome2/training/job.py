@@ -62,12 +62,13 @@ def train_model(
     """Fit the transform on training genes, build ``arch`` seeded, train it; no file output."""
     tf = Transform(transform).fit(data.X["train"])
     X = {s: tf.apply(v) for s, v in data.X.items()}
-    seed_everything(settings.seed)
-    hp = dict(hparams or {})
-    if models.kind(arch) == "sklearn" and "random_state" in models.defaults(arch):
-        hp.setdefault("random_state", settings.seed)
-    model = models.build(arch, data.n_marks, data.n_bins, **hp)
     dev = resolve_device(device)
+    seed_everything(settings.seed, dev)
+    hp = dict(hparams or {})
+    for key in ("seed", "random_state"):  # scikit-learn models take the training seed
+        if models.kind(arch) == "sklearn" and key in models.defaults(arch):
+            hp.setdefault(key, settings.seed)
+    model = models.build(arch, data.n_marks, data.n_bins, **hp)
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
         result = fit_torch(

@@ -71,13 +71,17 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def seed_everything(seed: int) -> None:
-    """Seed torch and numpy and ask torch for deterministic kernels."""
+def seed_everything(seed: int, device: torch.device | str = "cpu") -> None:
+    """Seed torch and numpy; on CUDA also ask for deterministic kernels.
+
+    CPU kernels used here are deterministic for a fixed thread count, so the (slow to
+    initialise) deterministic-algorithms switch is only turned on for CUDA.
+    """
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    if torch.backends.cudnn.is_available():
+    if torch.device(device).type == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
         torch.backends.cudnn.deterministic = True
 

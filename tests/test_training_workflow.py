@@ -1,0 +1,68 @@
+"""rule train and the training tables/figures on the tiny simulated cohort (real data path)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from _smk import merge, snakemake
+
+ARCHS = ["linear", "deepchrome"]
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_run):
+    cfg = merge(tiny_run.cfg, {"train": {"architectures": ARCHS}})
+    targets = [
+        "results/tables/per_cell_auroc.tsv",
+        "results/tables/architectures.tsv",
+        "results/tables/finding1_linear_vs_cnn.tsv",
+        "results/figures/auroc_vs_oracle.png",
+        "results/figures/training_curves.pdf",
+    ]
+    res = snakemake(tiny_run.dir, cfg, "--cores", "2", *targets)
+    assert res.returncode == 0, res.stderr[-4000:]
+    return tiny_run.dir, tiny_run.cells
+
+
+def test_models_beat_chance_and_stay_below_the_oracle(trained):
+    work, cells = trained
+    table = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t")
+    assert list(table.columns) == ["cell", *ARCHS, "oracle_auroc"]
+    assert sorted(table["cell"]) == sorted(cells)
+    for arch in ARCHS:
+        assert (table[arch] > 0.65).all(), table
+        assert (table[arch] < table["oracle_auroc"]).all(), table
+
+
+def test_job_outputs_and_log(trained):
+    work, cells = trained
+    job = work / "results/models/deepchrome" / cells[0]
+    m = json.loads((job / "metrics.json").read_text())
+    assert m["arch"] == "deepchrome" and m["n_parameters"] == 644_177
+    hist = pd.read_csv(job / "history.tsv", sep="\t")
+    assert len(hist) == m["epochs"]
+    log = (work / "logs/train/deepchrome" / f"{cells[0]}.log").read_text()
+    assert log.count("valid_auroc") >= m["epochs"] and "restored best epoch" in log
+    assert (work / "benchmarks/train/deepchrome" / f"{cells[0]}.tsv").exists()
+
+
+def test_tables_and_finding1(trained):
+    work, cells = trained
+    arch = pd.read_csv(work / "results/tables/architectures.tsv", sep="\t")
+    assert list(arch["architecture"]) == ARCHS
+    assert list(arch["n_parameters"]) == [12, 644_177]
+    f1 = pd.read_csv(work / "results/tables/finding1_linear_vs_cnn.tsv", sep="\t")
+    per_cell = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t")
+    assert f1.loc[0, "n_cells"] == len(cells)
+    expected = (per_cell["deepchrome"] - per_cell["linear"]).mean()
+    assert f1.loc[0, "mean_delta_auroc"] == pytest.approx(expected, abs=2e-4)  # 4-decimal table
+
+
+def test_unknown_architecture_fails_at_parse_time_with_valid_names(tiny_run, tmp_path):
+    cfg = merge(tiny_run.cfg, {"train": {"architectures": ["linear", "lenet"]}})
+    res = snakemake(tmp_path, cfg, "-n")
+    assert res.returncode != 0
+    assert "unknown architecture 'lenet' in train.architectures; valid:" in res.stderr
+    assert "deepchrome" in res.stderr.split("valid:")[1]
