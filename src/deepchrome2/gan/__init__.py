@@ -1,0 +1,1 @@
+"""Conditional GAN of histone-signal matrices, its quality and class-optimization maps."""

@@ -1,0 +1,289 @@
+"""Seeded WGAN-GP training of the conditional GAN, checkpoints and sampling."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from deepchrome2.errors import InputError
+from deepchrome2.gan.data import PathLike, SignalTransform, check_class_counts, load_split_data
+from deepchrome2.gan.model import Critic, Generator, gradient_penalty
+from deepchrome2.io import atomic_path, write_tsv
+
+log = logging.getLogger(__name__)
+
+HISTORY_COLUMNS = ["epoch", "critic_loss", "generator_loss", "wasserstein", "gradient_penalty"]
+
+
+class DivergenceError(InputError):
+    """GAN training produced a non-finite loss; names the epoch."""
+
+
+@dataclass
+class GanConfig:
+    """Hyper-parameters of one GAN run (the ``gan:`` config section)."""
+
+    epochs: int = 300
+    batch_size: int = 64
+    lr: float = 2e-4
+    latent_dim: int = 32
+    n_critic: int = 5
+    gp_weight: float = 10.0
+    seed: int = 7
+    gen_width: int = 32
+    critic_width: int = 256
+    min_genes_per_class: int = 20
+
+    @classmethod
+    def from_mapping(cls, cfg: dict) -> GanConfig:
+        """Take the known keys of a config mapping, ignore the rest."""
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in cfg.items() if k in known})
+
+
+@dataclass
+class TrainedGan:
+    """A generator with its transform and metadata (and the critic, for diagnostics)."""
+
+    generator: Generator
+    critic: Critic
+    transform: SignalTransform
+    marks: list[str]
+    bin_starts: np.ndarray
+    config: GanConfig
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` -> CUDA when present, else CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError("config.yaml", "device: cuda requested but no CUDA device is available")
+    return torch.device(device)
+
+
+def train_gan(
+    X: np.ndarray,
+    y: np.ndarray,
+    cfg: GanConfig,
+    marks: Sequence[str] | None = None,
+    bin_starts: np.ndarray | None = None,
+    device: str = "auto",
+    source: PathLike = "training data",
+) -> TrainedGan:
+    """Train a conditional WGAN-GP on raw signal ``X`` (genes x marks x bins) with labels ``y``.
+
+    An epoch is one pass of the critic over the genes in batches; the generator takes one step
+    per ``n_critic`` critic steps. Raises :class:`DivergenceError` naming the epoch when a loss
+    becomes NaN or infinite.
+    """
+    check_class_counts(y, cfg.min_genes_per_class, source, "training")
+    if not np.isfinite(X).all():
+        raise InputError(source, "training signal contains NaN or infinite values")
+    dev = resolve_device(device)
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator(device=dev).manual_seed(cfg.seed)
+    n, n_marks, n_bins = X.shape
+    transform = SignalTransform.fit(X)
+    Z = torch.from_numpy(transform.forward(X)).to(dev)
+    Y = torch.from_numpy(np.asarray(y, dtype=np.int64)).to(dev)
+    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width).to(dev)
+    D = Critic(n_marks, n_bins, cfg.critic_width).to(dev)
+    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    bs = min(cfg.batch_size, n)
+    n_batches = n // bs
+    rows = []
+    step = 0
+    start = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        perm = torch.randperm(n, generator=gen, device=dev)
+        sums = torch.zeros(3, device=dev)
+        g_sum, g_steps = torch.zeros((), device=dev), 0
+        for b in range(n_batches):
+            idx = perm[b * bs : (b + 1) * bs]
+            real, yb = Z[idx], Y[idx]
+            noise = torch.randn(bs, cfg.latent_dim, generator=gen, device=dev)
+            with torch.no_grad():
+                fake = G(noise, yb)
+            d_real, d_fake = D(real, yb).mean(), D(fake, yb).mean()
+            gp = gradient_penalty(D, real, fake, yb, gen)
+            loss_d = d_fake - d_real + cfg.gp_weight * gp
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            sums += torch.stack([loss_d.detach(), (d_real - d_fake).detach(), gp.detach()])
+            step += 1
+            if step % cfg.n_critic == 0:
+                noise = torch.randn(bs, cfg.latent_dim, generator=gen, device=dev)
+                D.requires_grad_(False)
+                loss_g = -D(G(noise, yb), yb).mean()
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+                D.requires_grad_(True)
+                g_sum += loss_g.detach()
+                g_steps += 1
+        c_loss, w_est, gp_mean = (sums / n_batches).tolist()
+        g_loss = g_sum.item() / g_steps if g_steps else float("nan")
+        row = [epoch, c_loss, g_loss, w_est, gp_mean]
+        if not np.all(np.isfinite([c_loss, w_est, gp_mean])) or (
+            g_steps and not np.isfinite(g_loss)
+        ):
+            raise DivergenceError(
+                source,
+                f"GAN training diverged: non-finite loss at epoch {epoch} "
+                f"(critic {c_loss}, generator {g_loss}); lower gan.lr or raise gan.gp_weight",
+            )
+        rows.append(row)
+        if epoch == 1 or epoch % max(1, cfg.epochs // 20) == 0 or epoch == cfg.epochs:
+            log.info(
+                "epoch %d/%d critic %.4f generator %.4f W %.4f gp %.4f (%.1f s)",
+                *row[:1],
+                cfg.epochs,
+                *row[1:],
+                time.perf_counter() - start,
+            )
+    G.eval()
+    D.eval()
+    hist = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    return TrainedGan(
+        G.cpu(),
+        D.cpu(),
+        transform,
+        list(marks) if marks is not None else [f"mark{i}" for i in range(n_marks)],
+        np.arange(n_bins) if bin_starts is None else np.asarray(bin_starts),
+        cfg,
+        hist,
+    )
+
+
+def save_gan(path: PathLike, gan: TrainedGan) -> None:
+    """Write a checkpoint (both networks, transform, metadata) atomically."""
+    final, tmp = atomic_path(path)
+    torch.save(
+        {
+            "generator": gan.generator.state_dict(),
+            "critic": gan.critic.state_dict(),
+            "transform": gan.transform.state(),
+            "marks": list(gan.marks),
+            "bin_starts": [int(b) for b in gan.bin_starts],
+            "config": asdict(gan.config),
+        },
+        tmp,
+    )
+    os.replace(tmp, final)
+
+
+def load_gan(path: PathLike) -> TrainedGan:
+    """Read a checkpoint written by :func:`save_gan` (networks on CPU, in eval mode)."""
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError as err:
+        raise InputError(path, "GAN checkpoint not found") from err
+    except (RuntimeError, OSError, KeyError) as err:
+        raise InputError(path, f"cannot read GAN checkpoint: {err}") from err
+    cfg = GanConfig(**ck["config"])
+    n_marks, n_bins = len(ck["marks"]), len(ck["bin_starts"])
+    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width)
+    D = Critic(n_marks, n_bins, cfg.critic_width)
+    G.load_state_dict(ck["generator"])
+    D.load_state_dict(ck["critic"])
+    G.eval()
+    D.eval()
+    return TrainedGan(
+        G,
+        D,
+        SignalTransform.from_state(ck["transform"]),
+        list(ck["marks"]),
+        np.asarray(ck["bin_starts"]),
+        cfg,
+    )
+
+
+@torch.no_grad()
+def sample(
+    gan: TrainedGan, n_per_class: int, seed: int, transformed: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generate ``n_per_class`` matrices of each class: (X genes x marks x bins, labels).
+
+    ``X`` is raw signal (inverse-transformed) unless ``transformed``.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    y = torch.repeat_interleave(torch.arange(2), n_per_class)
+    z = torch.randn(len(y), gan.config.latent_dim, generator=gen)
+    Zg = gan.generator(z, y).numpy()
+    if not np.isfinite(Zg).all():
+        raise RuntimeError("generator produced non-finite values")
+    X = Zg if transformed else gan.transform.inverse(Zg)
+    return X.astype(np.float32), y.numpy()
+
+
+def train_gan_files(
+    features: Sequence[PathLike],
+    labels: Sequence[PathLike],
+    split: PathLike,
+    checkpoint: PathLike,
+    history: PathLike,
+    gan_cfg: dict,
+    device: str = "auto",
+) -> None:
+    """Snakemake step: train on the training genes of the given cells, write checkpoint+history."""
+    cfg = GanConfig.from_mapping(gan_cfg)
+    data = load_split_data(features, labels, split, "train", cfg.min_genes_per_class)
+    log.info(
+        "training GAN on %d genes (%d class 0, %d class 1) of %d cell(s), device %s",
+        len(data.y),
+        int((data.y == 0).sum()),
+        int((data.y == 1).sum()),
+        len(features),
+        resolve_device(device),
+    )
+    gan = train_gan(data.X, data.y, cfg, data.marks, data.bin_starts, device, features[0])
+    save_gan(checkpoint, gan)
+    write_tsv(history, gan.history, float_format="%.6g")
+
+
+def generate_files(checkpoint: PathLike, output: PathLike, n_per_class: int, seed: int) -> None:
+    """Snakemake step: ``n_per_class`` samples of each class -> ``generated.npz``.
+
+    Holds ``Z`` (transformed space), ``X`` (raw signal), ``y``, ``marks`` and ``bin_starts``.
+    """
+    gan = load_gan(checkpoint)
+    Z, y = sample(gan, n_per_class, seed, transformed=True)
+    final, tmp = atomic_path(output)
+    with open(tmp, "wb") as fh:
+        np.savez(
+            fh,
+            Z=Z,
+            X=gan.transform.inverse(Z),
+            y=y,
+            marks=np.asarray(gan.marks, dtype=str),
+            bin_starts=np.asarray(gan.bin_starts, dtype=np.int64),
+        )
+    os.replace(tmp, final)
+    log.info("%d samples per class written to %s", n_per_class, output)
+
+
+def load_generated(path: PathLike) -> dict[str, np.ndarray]:
+    """Read ``generated.npz`` written by :func:`generate_files`."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            out = {k: npz[k] for k in npz.files}
+    except FileNotFoundError as err:
+        raise InputError(path, "generated samples not found") from err
+    except (OSError, ValueError) as err:
+        raise InputError(path, f"cannot read generated samples: {err}") from err
+    missing = {"Z", "X", "y", "marks", "bin_starts"} - set(out)
+    if missing:
+        raise InputError(path, f"generated samples lack {sorted(missing)}")
+    out["marks"] = [str(m) for m in out["marks"]]
+    return out

@@ -1,0 +1,170 @@
+"""Conditional GAN: shapes, training, divergence and bad input, distances, optimization map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+
+from deepchrome2 import models
+from deepchrome2.errors import InputError
+from deepchrome2.gan.data import SignalTransform
+from deepchrome2.gan.model import Critic, Generator
+from deepchrome2.gan.optimize import class_score, optimize_class_map
+from deepchrome2.gan.quality import critic_distance, profile_correlation, wasserstein_per_column
+from deepchrome2.gan.train import (
+    DivergenceError,
+    GanConfig,
+    load_gan,
+    sample,
+    save_gan,
+    train_gan,
+)
+
+N_MARKS, N_BINS = 5, 40
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small tensors: one thread avoids thread-pool overhead on a shared CPU."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def synthetic(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-gene levels per mark; class 1 adds a TSS peak in mark 0, class 0 a broad domain in
+    mark 4, each with a per-gene amplitude; small per-bin noise on top."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], n // 2)
+    b = np.arange(N_BINS)
+    peak = np.exp(-(((b - N_BINS / 2) / 3) ** 2))
+    amp = rng.gamma(4.0, 0.25, (n, 1))
+    X = rng.gamma(3.0, 0.3, (n, N_MARKS, 1)) + rng.gamma(20.0, 0.01, (n, N_MARKS, N_BINS))
+    X[:, 0, :] += y[:, None] * 8 * amp * peak
+    X[:, 4, :] += (1 - y)[:, None] * 3 * amp
+    return X.astype(np.float32), y
+
+
+def small_cfg(**kw) -> GanConfig:
+    base = dict(epochs=30, batch_size=50, lr=5e-4, latent_dim=8, n_critic=2, gen_width=16,
+                critic_width=64, seed=3, min_genes_per_class=10)  # fmt: skip
+    return GanConfig(**{**base, **kw})
+
+
+def test_generator_and_critic_shapes():
+    for n_bins in (100, 37):
+        G, D = Generator(5, n_bins, latent_dim=16), Critic(5, n_bins)
+        y = torch.tensor([0, 1, 1, 0])
+        x = G(torch.randn(4, 16), y)
+        assert x.shape == (4, 5, n_bins)
+        assert D(x, y).shape == (4,)
+
+
+def test_transform_round_trip():
+    X, _ = synthetic(60)
+    t = SignalTransform.fit(X)
+    Z = t.forward(X)
+    assert np.allclose(Z.mean(axis=(0, 2)), 0, atol=1e-4)
+    assert np.allclose(t.inverse(Z), X, rtol=1e-4, atol=1e-4)
+
+
+def test_training_reduces_fresh_critic_distance(tmp_path):
+    X, y = synthetic()
+    cfg = small_cfg(epochs=60)
+    untrained = train_gan(X, y, small_cfg(epochs=0), device="cpu")
+    trained = train_gan(X, y, cfg, device="cpu")
+    assert len(trained.history) == cfg.epochs
+    Zr = trained.transform.forward(X)
+    dists, w1 = [], []
+    for gan in (untrained, trained):
+        Zf, yf = sample(gan, len(y) // 2, seed=5, transformed=True)
+        # both generators are judged in the same (trained GAN's) transformed space
+        Zf = trained.transform.forward(gan.transform.inverse(Zf))
+        dists.append(critic_distance(Zr, y, Zf, yf, steps=100, seed=0))
+        w1.append(np.mean([wasserstein_per_column(Zf[yf == c], Zr[y == c]).mean() for c in (0, 1)]))
+    # a fresh critic (same seed and steps for both) separates trained samples less well
+    assert dists[1] < 0.75 * dists[0], dists
+    assert w1[1] < 0.6 * w1[0], w1
+    # class structure is learnt: mark 0 peaks at the TSS for class 1 only
+    Xg, yg = sample(trained, 200, seed=1)
+    mid = N_BINS // 2
+    assert Xg[yg == 1][:, 0, mid].mean() > 2 * Xg[yg == 0][:, 0, mid].mean()
+    # checkpoint round trip gives identical samples
+    save_gan(tmp_path / "gan.pt", trained)
+    again = load_gan(tmp_path / "gan.pt")
+    assert np.array_equal(sample(again, 5, seed=2)[0], sample(trained, 5, seed=2)[0])
+
+
+def test_training_is_deterministic():
+    X, y = synthetic(120)
+    a = train_gan(X, y, small_cfg(epochs=2), device="cpu")
+    b = train_gan(X, y, small_cfg(epochs=2), device="cpu")
+    assert a.history.equals(b.history)
+
+
+def test_divergence_names_epoch():
+    X, y = synthetic(120)
+    with pytest.raises(DivergenceError, match=r"non-finite loss at epoch \d+"):
+        train_gan(X, y, small_cfg(epochs=50, lr=1e30), device="cpu", source="cellX.npz")
+
+
+def test_too_few_genes_of_a_class():
+    X, y = synthetic(120)
+    y = y.copy()
+    y[:] = 0
+    y[:5] = 1
+    with pytest.raises(InputError, match="only 5 training genes of class 1"):
+        train_gan(X, y, small_cfg(), device="cpu", source="cellX.npz")
+
+
+def test_wasserstein_matches_scipy():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(37, 3, 4)), rng.gamma(2.0, size=(52, 3, 4))
+    ours = wasserstein_per_column(a, b)
+    ref = np.array(
+        [[scipy.stats.wasserstein_distance(a[:, i, j], b[:, i, j]) for j in range(4)]
+         for i in range(3)]
+    )  # fmt: skip
+    assert np.allclose(ours, ref)
+    assert np.allclose(wasserstein_per_column(a, a), 0)
+
+
+def test_profile_correlation():
+    t = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
+    r = profile_correlation(np.array([[2.0, 4.0, 6.0], [1.0, 2.0, 3.0]]), t)
+    assert np.allclose(r, [1.0, -1.0])
+
+
+def _train_deepchrome(X: np.ndarray, y: np.ndarray) -> torch.nn.Module:
+    torch.manual_seed(0)
+    Z = torch.from_numpy(SignalTransform.fit(X).forward(X))
+    Y = torch.from_numpy(y)
+    net = models.build("deepchrome", N_MARKS, N_BINS)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    net.train()
+    for _ in range(60):
+        idx = torch.randint(0, len(Y), (64,))
+        loss = torch.nn.functional.cross_entropy(net(Z[idx]), Y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return net.eval()
+
+
+def test_optimization_map_raises_class_score():
+    X, y = synthetic(300)
+    net = _train_deepchrome(X, y)
+    maps = []
+    for c in (0, 1):
+        m, start, end = optimize_class_map(net, N_MARKS, N_BINS, c, l2=0.01, steps=150, lr=0.05)
+        assert m.shape == (N_MARKS, N_BINS)
+        assert end > start + 1.0
+        with torch.no_grad():
+            assert float(class_score(net, torch.from_numpy(m)[None], c)) == pytest.approx(end)
+        maps.append(m)
+    mid = N_BINS // 2
+    # the class-1 map puts more mark-0 signal at the TSS than the class-0 map
+    assert maps[1][0, mid - 2 : mid + 3].mean() > maps[0][0, mid - 2 : mid + 3].mean()
