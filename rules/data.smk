@@ -10,6 +10,8 @@ if SOURCE == "deepchrome_csv":
             labels="results/labels/{cell}.tsv",
         log:
             "logs/import_deepchrome_csv/{cell}.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=2000,
@@ -32,6 +34,8 @@ if SOURCE == "deepchrome_csv":
             "results/splits/genes.tsv",
         log:
             "logs/import_deepchrome_split.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=1000,
@@ -52,6 +56,8 @@ else:
             "results/annotation/tss_windows.tsv",
         log:
             "logs/tss_windows.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=2000,
@@ -72,6 +78,8 @@ else:
             "logs/bin_signals/{cell}.log",
         benchmark:
             "benchmarks/bin_signals/{cell}.tsv"
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=4000,
@@ -90,6 +98,8 @@ else:
             "results/labels/{cell}.tsv",
         log:
             "logs/labels/{cell}.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=1000,
@@ -103,6 +113,8 @@ else:
             "results/splits/genes.tsv",
         log:
             "logs/split_genes.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=1000,
@@ -122,6 +134,8 @@ rule oracle_auroc:
         "results/tables/oracle_auroc.tsv",
     log:
         "logs/oracle_auroc.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -143,6 +157,8 @@ rule export_deepchrome_csv:
         ),
     log:
         "logs/export_deepchrome_csv/{cell}.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=2000,

@@ -22,6 +22,8 @@ if SOURCE == "files" and "download" in config:
             config["files"]["bigwig"],
         log:
             "logs/download/{cell}-{mark}.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=500,
@@ -39,6 +41,8 @@ if SOURCE == "files" and "download" in config:
             config["files"]["rpkm"],
         log:
             "logs/download/rpkm.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=500,
@@ -56,6 +60,8 @@ if SOURCE == "files" and "download" in config:
             config["files"]["gtf"],
         log:
             "logs/download/gtf.log",
+        conda:
+            "../envs/deepchrome2.yaml"
         threads: 1
         resources:
             mem_mb=500,

@@ -17,6 +17,8 @@ rule plot_mark_profiles:
         ),
     log:
         "logs/plots/mark_profiles.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=2000,

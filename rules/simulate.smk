@@ -17,6 +17,8 @@ rule simulate_cohort:
         "logs/simulate/cohort.log",
     benchmark:
         "benchmarks/simulate/cohort.tsv"
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -40,6 +42,8 @@ rule simulate_bigwigs:
         "logs/simulate/bigwigs_{cell}.log",
     benchmark:
         "benchmarks/simulate/bigwigs_{cell}.tsv"
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=2000,

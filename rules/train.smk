@@ -87,6 +87,8 @@ rule train:
         "logs/train/{arch}/{cell}.log",
     benchmark:
         "benchmarks/train/{arch}/{cell}.tsv"
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: config["train"]["threads"]
     resources:
         mem_mb=3000,
@@ -108,6 +110,8 @@ rule training_tables:
         architectures="results/tables/architectures.tsv",
     log:
         "logs/summarize/training_tables.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -130,6 +134,8 @@ rule finding1:
         "results/tables/finding1_linear_vs_cnn.tsv",
     log:
         "logs/summarize/finding1.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -157,6 +163,8 @@ rule plot_auroc_by_architecture:
         ),
     log:
         "logs/plots/auroc_by_architecture.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -188,6 +196,8 @@ rule plot_linear_vs_deepchrome:
         ),
     log:
         "logs/plots/linear_vs_deepchrome.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -215,6 +225,8 @@ rule plot_training_curves:
         ),
     log:
         "logs/plots/training_curves.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -242,6 +254,8 @@ rule plot_auroc_vs_oracle:
         ),
     log:
         "logs/plots/auroc_vs_oracle.log",
+    conda:
+        "../envs/deepchrome2.yaml"
     threads: 1
     resources:
         mem_mb=1000,
