@@ -162,7 +162,5 @@ rule export_deepchrome_csv:
     threads: 1
     resources:
         mem_mb=2000,
-    params:
-        root="results/deepchrome_csv",
     script:
         "../workflow_scripts/export_deepchrome_csv.py"

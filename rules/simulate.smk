@@ -26,7 +26,6 @@ rule simulate_cohort:
     params:
         sim=config["simulate"],
         window=config["window"],
-        outdir=SIM_DIR,
     script:
         "../workflow_scripts/simulate_cohort.py"
 

@@ -1,12 +1,15 @@
 """Adapter: rule export_deepchrome_csv -> deepchrome2.data.steps.export_archive_cell."""
 
+from pathlib import Path
+
 from deepchrome2.data.steps import export_archive_cell
 from deepchrome2.runner import run_step
 
 
 def main(smk):
+    root = Path(smk.output[0]).parents[2]  # {root}/{cell}/classification/{split}.csv
     export_archive_cell(
-        smk.input.features, smk.input.labels, smk.input.split, smk.params.root, smk.wildcards.cell
+        smk.input.features, smk.input.labels, smk.input.split, root, smk.wildcards.cell
     )
 
 
