@@ -92,6 +92,8 @@ def mark_profile_inputs(wildcards):
     return inputs
 
 
-from deepchrome2.crosscell.config_check import check_crosscell
+from deepchrome2.crosscell.config_check import check_crosscell, notice
 
 check_crosscell(config)
+if notice(config):
+    logger.warning(notice(config))

@@ -10,8 +10,20 @@ from deepchrome2.crosscell.sets import K_BASED
 
 
 def section(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``crosscell:`` section, or an empty dict when cross-cell evaluation is off."""
+    """The ``crosscell:`` section, or an empty dict when cross-cell evaluation is off.
+
+    Cross-cell evaluation needs at least two cells; with one it is off (see :func:`notice`).
+    """
+    if len(cfg.cells(config)) < 2:
+        return {}
     return dict(config.get("crosscell") or {})
+
+
+def notice(config: Mapping[str, Any]) -> str | None:
+    """Why the configured cross-cell stage does not run, if it does not."""
+    if config.get("crosscell") and len(cfg.cells(config)) < 2:
+        return "cross-cell evaluation needs at least 2 cells; the cohort has 1, so it is skipped"
+    return None
 
 
 def targets(config: Mapping[str, Any]) -> list[str]:
