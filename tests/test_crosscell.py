@@ -186,6 +186,7 @@ def test_pooled_training_equals_training_on_the_concatenation(tmp_path):
         bin_starts=cells[0].bin_starts,
     )
     ref, ref_res = train_model("linear", data, st, transform="log1p", device="cpu")
+
     def strip(history):
         return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
 
@@ -261,6 +262,58 @@ def test_no_gene_leakage_and_the_check_fires_on_a_leaking_split(tmp_path):
     write_tsv(tmp_path / "dup.tsv", dup)
     with pytest.raises(evaluate.GeneLeakageError, match="2 test genes"):
         transfer(tmp_path, files, model, "dup.tsv")
+
+
+def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tmp_path):
+    """Two tissue groups whose histone-to-expression maps differ: in group B the promoter
+    carries H3K27me3 and the Polycomb domain H3K4me3 (the two channels swapped). The per-cell
+    models (rule train's function) and the transfer evaluation must show within-group
+    transfer above across-group transfer."""
+    from deepchrome2.training.job import train_cell
+
+    groups = {"E001": "A", "E002": "A", "E003": "B", "E004": "B"}
+    files = write_cells(tmp_path, list(groups), n_genes=450)
+    for cell, (cache, feats, _) in files.items():
+        if groups[cell] == "B":
+            with np.load(feats) as npz:
+                X = npz["X"][:, [4, 1, 2, 3, 0]]  # swap the H3K4me3 and H3K27me3 channels
+                f = Features(X, npz["genes"], MARKS, npz["bin_starts"])
+            save_features(feats, f)
+            pooled.cache_features(feats, cache)
+    st = {"lr": 0.01, "batch_size": 64, "max_epochs": 4, "patience": 2, "seed": 1}
+    rows = []
+    for cell, (_, feats, labels) in files.items():
+        out = tmp_path / "models" / cell
+        train_cell(
+            feats,
+            labels,
+            tmp_path / "split.tsv",
+            out / "model.pt",
+            out / "m.json",
+            out / "h.tsv",
+            arch="linear",
+            cell=cell,
+            settings=st,
+            device="cpu",
+        )
+        rows.append(tmp_path / f"rows_{cell}.tsv")
+        evaluate.write_transfer(
+            out / "model.pt",
+            rows[-1],
+            cell,
+            list(files),
+            [f[0] for f in files.values()],
+            [f[1] for f in files.values()],
+            [f[2] for f in files.values()],
+            tmp_path / "split.tsv",
+            "cpu",
+        )
+    m = evaluate.gather(rows, tmp_path / "cross_cell_linear.tsv", tissue=groups)
+    off = m[~m["same_cell"]]
+    within = off.loc[off["same_group"], "auroc"].mean()
+    across = off.loc[~off["same_group"], "auroc"].mean()
+    assert within > across + 0.1, (within, across)
+    assert len(m) == 16 and m["same_group"].sum() == 8
 
 
 def test_stale_cache_is_a_clear_error(tmp_path):

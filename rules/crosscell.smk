@@ -1,0 +1,317 @@
+"""Cross-cell evaluation: the train-cell x test-cell transfer matrix of the per-cell models,
+the DeepChrome 2.0 training-set experiments (pooled training), their tables and figures.
+"""
+
+from deepchrome2.crosscell import config_check as cc_config
+from deepchrome2.crosscell.sets import TRAINED
+
+CC = cc_config.section(config)
+CC_ARCHS = CC.get("architectures", [])
+CC_EXPERIMENTS = CC.get("experiments", [])
+CC_TRAINED = [e for e in CC_EXPERIMENTS if e in TRAINED]
+CC_TARGETS = cc_config.targets(config) if CC else []
+
+
+wildcard_constraints:
+    experiment="|".join(TRAINED),
+
+
+def feature_caches():
+    return expand("results/crosscell/cache/{cell}.npy", cell=CELLS)
+
+
+def transfer_rows(wildcards):
+    """The transfer rows of every per-cell model of one architecture."""
+    return expand(
+        "results/crosscell/transfer/{arch}/{cell}.tsv", arch=wildcards.arch, cell=CELLS
+    )
+
+
+def experiment_metrics():
+    return expand(
+        "results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
+        arch=CC_ARCHS,
+        experiment=CC_TRAINED,
+        cell=CC_TARGETS,
+    )
+
+
+def pooled_mem_mb(wildcards):
+    return cc_config.pooled_mem_mb(config, wildcards.experiment)
+
+
+def has_finding3():
+    return "exclusive_all" in CC_TRAINED
+
+
+def crosscell_figures():
+    names = expand("crosscell_heatmap_{arch}", arch=CC_ARCHS)
+    names.append("crosscell_experiments")
+    if has_finding3():
+        names.append("crosscell_within_vs_exclusive")
+    return expand("results/figures/{name}.{ext}", name=names, ext=["pdf", "png"])
+
+
+def crosscell_targets():
+    """Transfer matrices, experiment sets, tables and figures (none without `crosscell:`)."""
+    if not CC:
+        return []
+    targets = ["results/crosscell/sets.tsv"]
+    targets += expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS)
+    targets += [
+        "results/tables/crosscell_experiments.tsv",
+        "results/tables/crosscell_summary.tsv",
+    ]
+    if has_finding3():
+        targets.append("results/tables/finding3_crosscell.tsv")
+    return targets + crosscell_figures()
+
+
+rule crosscell_cache:
+    input:
+        "results/features/{cell}.npz",
+    output:
+        "results/crosscell/cache/{cell}.npy",
+    log:
+        "logs/crosscell/cache/{cell}.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../workflow_scripts/crosscell_cache.py"
+
+
+rule crosscell_sets:
+    input:
+        labels=expand("results/labels/{cell}.tsv", cell=CELLS),
+        split="results/splits/genes.tsv",
+    output:
+        sets="results/crosscell/sets.tsv",
+        correlation="results/crosscell/expression_correlation.tsv",
+    log:
+        "logs/crosscell/sets.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        cells=CELLS,
+        targets=CC_TARGETS,
+        experiments=CC_EXPERIMENTS,
+        k=CC.get("k"),
+        seed=CC.get("seed"),
+    script:
+        "../workflow_scripts/crosscell_sets.py"
+
+
+rule transfer_eval:
+    input:
+        model="results/models/{arch}/{cell}/model.pt",
+        caches=feature_caches(),
+        features=expand("results/features/{cell}.npz", cell=CELLS),
+        labels=expand("results/labels/{cell}.tsv", cell=CELLS),
+        split="results/splits/genes.tsv",
+    output:
+        "results/crosscell/transfer/{arch}/{cell}.tsv",
+    log:
+        "logs/crosscell/transfer/{arch}/{cell}.log",
+    benchmark:
+        "benchmarks/crosscell/transfer/{arch}/{cell}.tsv"
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        cells=CELLS,
+        device=config["device"],
+    script:
+        "../workflow_scripts/transfer_eval.py"
+
+
+rule cross_cell_table:
+    input:
+        transfer_rows,
+    output:
+        "results/tables/cross_cell_{arch}.tsv",
+    log:
+        "logs/crosscell/cross_cell_{arch}.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        tissue=cfg.tissue_of(config),
+    script:
+        "../workflow_scripts/cross_cell_table.py"
+
+
+rule train_crosscell:
+    input:
+        sets="results/crosscell/sets.tsv",
+        caches=feature_caches(),
+        features=expand("results/features/{cell}.npz", cell=CELLS),
+        labels=expand("results/labels/{cell}.tsv", cell=CELLS),
+        split="results/splits/genes.tsv",
+    output:
+        model="results/crosscell/models/{arch}/{experiment}/{cell}/model.pt",
+        metrics="results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
+        history="results/crosscell/models/{arch}/{experiment}/{cell}/history.tsv",
+    log:
+        "logs/crosscell/train/{arch}/{experiment}/{cell}.log",
+    benchmark:
+        "benchmarks/crosscell/train/{arch}/{experiment}/{cell}.tsv"
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: config["train"]["threads"]
+    resources:
+        mem_mb=pooled_mem_mb,
+        runtime=120,
+    params:
+        cells=CELLS,
+        settings=arch_settings,
+        hparams=arch_hparams,
+        transform=config["train"]["transform"],
+        device=config["device"],
+    script:
+        "../workflow_scripts/train_crosscell.py"
+
+
+rule crosscell_tables:
+    input:
+        matrices=expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS),
+        metrics=experiment_metrics(),
+    output:
+        experiments="results/tables/crosscell_experiments.tsv",
+        summary="results/tables/crosscell_summary.tsv",
+    log:
+        "logs/crosscell/tables.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        experiments=CC_EXPERIMENTS,
+        targets=CC_TARGETS,
+        architectures=CC_ARCHS,
+    script:
+        "../workflow_scripts/crosscell_tables.py"
+
+
+rule finding3:
+    input:
+        "results/tables/crosscell_experiments.tsv",
+    output:
+        "results/tables/finding3_crosscell.tsv",
+    log:
+        "logs/crosscell/finding3.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        architectures=CC_ARCHS,
+    script:
+        "../workflow_scripts/finding3.py"
+
+
+rule plot_crosscell_heatmap:
+    input:
+        "results/tables/cross_cell_{arch}.tsv",
+    output:
+        pdf=report(
+            "results/figures/crosscell_heatmap_{arch}.pdf",
+            caption="../report/crosscell_heatmap.rst",
+            category="cross-cell",
+        ),
+        png=report(
+            "results/figures/crosscell_heatmap_{arch}.png",
+            caption="../report/crosscell_heatmap.rst",
+            category="cross-cell",
+        ),
+    log:
+        "logs/plots/crosscell_heatmap_{arch}.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        figure="heatmap",
+        experiments=CC_EXPERIMENTS,
+        architectures=CC_ARCHS,
+    script:
+        "../workflow_scripts/plot_crosscell.py"
+
+
+rule plot_crosscell_experiments:
+    input:
+        "results/tables/crosscell_experiments.tsv",
+    output:
+        pdf=report(
+            "results/figures/crosscell_experiments.pdf",
+            caption="../report/crosscell_experiments.rst",
+            category="cross-cell",
+        ),
+        png=report(
+            "results/figures/crosscell_experiments.png",
+            caption="../report/crosscell_experiments.rst",
+            category="cross-cell",
+        ),
+    log:
+        "logs/plots/crosscell_experiments.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        figure="experiments",
+        experiments=CC_EXPERIMENTS,
+        architectures=CC_ARCHS,
+    script:
+        "../workflow_scripts/plot_crosscell.py"
+
+
+rule plot_crosscell_within_vs_exclusive:
+    input:
+        "results/tables/crosscell_experiments.tsv",
+    output:
+        pdf=report(
+            "results/figures/crosscell_within_vs_exclusive.pdf",
+            caption="../report/crosscell_within_vs_exclusive.rst",
+            category="cross-cell",
+        ),
+        png=report(
+            "results/figures/crosscell_within_vs_exclusive.png",
+            caption="../report/crosscell_within_vs_exclusive.rst",
+            category="cross-cell",
+        ),
+    log:
+        "logs/plots/crosscell_within_vs_exclusive.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        figure="scatter",
+        experiments=CC_EXPERIMENTS,
+        architectures=CC_ARCHS,
+    script:
+        "../workflow_scripts/plot_crosscell.py"

@@ -1,0 +1,21 @@
+"""rule crosscell_sets: training cells of every experiment and target cell."""
+
+from deepchrome2.crosscell.sets import write_sets
+from deepchrome2.runner import run_step
+
+
+def main(smk):
+    labels = dict(zip(smk.params.cells, smk.input.labels, strict=True))
+    write_sets(
+        labels,
+        smk.input.split,
+        smk.output.sets,
+        smk.output.correlation,
+        targets=smk.params.targets,
+        experiments=smk.params.experiments,
+        k=smk.params.k,
+        seed=smk.params.seed,
+    )
+
+
+run_step(snakemake, main)

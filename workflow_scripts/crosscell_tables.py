@@ -1,0 +1,19 @@
+"""rule crosscell_tables: experiments x target cells x architectures, and its summary."""
+
+from deepchrome2.crosscell.summary import write_tables
+from deepchrome2.runner import run_step
+
+
+def main(smk):
+    write_tables(
+        smk.input.matrices,
+        smk.input.metrics,
+        smk.output.experiments,
+        smk.output.summary,
+        experiments=smk.params.experiments,
+        targets=smk.params.targets,
+        architectures=smk.params.architectures,
+    )
+
+
+run_step(snakemake, main)
