@@ -11,6 +11,7 @@ include: "rules/data.smk"
 include: "rules/figures_data.smk"
 include: "rules/train.smk"
 include: "rules/crosscell.smk"
+include: "rules/gan.smk"
 
 
 rule all:
@@ -19,3 +20,4 @@ rule all:
         data_targets(),
         train_targets(),
         crosscell_targets(),
+        gan_targets(),

@@ -249,3 +249,63 @@ def read_history(path: PathLike) -> pd.DataFrame:
     if need - set(df.columns) or df.empty:
         raise InputError(path, f"GAN history needs rows and columns {sorted(need)}")
     return df
+
+
+FIGURES = ("samples", "profiles", "marks", "optmap", "loss")
+
+
+def gan_figure_files(
+    name: str,
+    pdf: PathLike,
+    png: PathLike,
+    gan_name: str,
+    checkpoint: PathLike | None = None,
+    generated: PathLike | None = None,
+    features: Sequence[PathLike] = (),
+    labels: Sequence[PathLike] = (),
+    split: PathLike | None = None,
+    history: PathLike | None = None,
+    optmaps: Sequence[PathLike] = (),
+    cells: Sequence[str] = (),
+    truth: PathLike | None = None,
+) -> None:
+    """Snakemake step: one GAN figure (``name`` in FIGURES) from the workflow's files."""
+    from deepchrome2.gan.data import load_split_data
+    from deepchrome2.gan.optimize import load_optmap
+    from deepchrome2.gan.quality import load_truth
+    from deepchrome2.gan.train import load_gan, load_generated
+
+    if name not in FIGURES:
+        raise ValueError(f"unknown GAN figure {name!r}; valid: {', '.join(FIGURES)}")
+    label = f"GAN {gan_name}"
+    if name == "loss":
+        loss_curves(read_history(history), pdf, png, title=f"{label}: training (WGAN-GP)")
+        return
+    gan = load_gan(checkpoint)
+    gen = load_generated(generated)
+    Zg, Xg, yg = gen["Z"], gen["X"], gen["y"]
+    bins = gen["bin_starts"]
+    if name == "optmap":
+        means = np.stack([Zg[yg == c].mean(axis=0) for c in (0, 1)])
+        maps = []
+        for cell, path in zip(cells, optmaps, strict=True):
+            om = load_optmap(path)
+            if [str(m) for m in om["marks"]] != gan.marks:
+                raise InputError(path, "optimization map marks differ from the GAN's")
+            maps.append((f"optimization map ({cell})", om["maps"]))
+        optimization_maps(means, maps, gan.marks, bins, pdf, png,
+                          title=f"{label}: class means vs class-optimization maps")  # fmt: skip
+        return
+    real = load_split_data(features, labels, split, "test")
+    Zr = gan.transform.forward(real.X)
+    if name == "samples":
+        title = f"{label}: generated (top) and real test genes (bottom) per class"
+        sample_grid(Zg, yg, Zr, real.y, gan.marks, bins, pdf, png, title=title)
+    elif name == "profiles":
+        tr = None
+        if truth:
+            tr = np.mean([load_truth(truth, c, gan.marks) for c in cells], axis=0)
+        title = f"{label}: mean profile per mark with inter-quartile bands"
+        mean_profiles(Xg, yg, real.X, real.y, gan.marks, bins, pdf, png, truth=tr, title=title)
+    else:
+        combinatorial(Zg, yg, Zr, real.y, gan.marks, bins, pdf, png)

@@ -1,0 +1,163 @@
+"""GAN on a tiny simulated cohort: truth correlation, quality table, maps and figures, via files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from deepchrome2 import models
+from deepchrome2.data import simulate, steps
+from deepchrome2.errors import InputError
+from deepchrome2.gan.data import load_split_data
+from deepchrome2.gan.optimize import load_optmap, optimize_files
+from deepchrome2.gan.quality import gan_quality_files, load_truth, profile_correlation
+from deepchrome2.gan.train import generate_files, load_generated, train_gan_files
+from deepchrome2.plots.gan import FIGURES, gan_figure_files
+from deepchrome2.training.artifact import TrainedModel, save_trained
+from deepchrome2.training.transform import Transform
+
+CELL = "E003"
+WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
+GAN_CFG = {"epochs": 60, "batch_size": 32, "lr": 5e-4, "latent_dim": 16, "n_critic": 2,
+           "gen_width": 16, "critic_width": 128, "seed": 3, "min_genes_per_class": 10}  # fmt: skip
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory) -> dict[str, Path]:
+    """A one-cell simulated cohort made by the data layer: features, labels, split, truth."""
+    out = tmp_path_factory.mktemp("sim")
+    sim = {"seed": 7, "n_genes": 400, "genome_scale": 0.02, "chromosomes": ["chr21", "chr22"],
+           "tissue_groups": {"ESC": [CELL]}}  # fmt: skip
+    steps.simulate_cohort(sim, WINDOW, out)
+    bigwigs = {m: str(out / f"bigwig/{CELL}-{m}.bw") for m in simulate.MARKS}
+    steps.simulate_bigwigs(sim, WINDOW, CELL, bigwigs)
+    rpkm, windows = str(out / "57epigenomes.RPKM.pc"), str(out / "windows.tsv")
+    steps.make_tss_windows(str(out / "gencode.annotation.gtf"), rpkm, list(bigwigs.values()),
+                           [CELL], ["protein_coding"], WINDOW, windows)  # fmt: skip
+    steps.bin_signals(windows, bigwigs, WINDOW, str(out / "features.npz"))
+    steps.make_labels(rpkm, windows, CELL, str(out / "labels.tsv"))
+    steps.make_split(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(out / "split.tsv"))
+    paths = {k: out / f"{k}.{ext}" for k, ext in
+             (("features", "npz"), ("labels", "tsv"), ("split", "tsv"))}  # fmt: skip
+    paths["truth"] = out / "truth" / "class_profiles.npz"
+    paths["dir"] = out
+    return paths
+
+
+@pytest.fixture(scope="module")
+def trained(cohort) -> dict[str, Path]:
+    out = cohort["dir"] / "gan"
+    ck, hist = out / "gan.pt", out / "history.tsv"
+    train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
+                    GAN_CFG, device="cpu")  # fmt: skip
+    gen = out / "generated.npz"
+    generate_files(ck, gen, n_per_class=300, seed=11)
+    return {"checkpoint": ck, "history": hist, "generated": gen}
+
+
+def test_generated_class_means_correlate_with_truth(cohort, trained):
+    gen = load_generated(trained["generated"])
+    truth = load_truth(cohort["truth"], CELL, gen["marks"])
+    for c in (0, 1):
+        r = profile_correlation(gen["X"][gen["y"] == c].mean(axis=0), truth[c])
+        marks = dict(zip(gen["marks"], r, strict=True))
+        # the promoter and gene-body marks have real structure in both classes
+        for m in ("H3K4me3", "H3K4me1", "H3K36me3"):
+            assert marks[m] > 0.5, (c, marks)
+    # the class difference is learnt: at the truth's H3K4me3 peak, class 1 is higher
+    k, peak = gen["marks"].index("H3K4me3"), int(truth[1, 0].argmax())
+    means = [gen["X"][gen["y"] == c][:, k, peak].mean() for c in (0, 1)]
+    assert truth[1, k, peak] > truth[0, k, peak] and means[1] > means[0]
+
+
+def _classifier(cohort, path: Path) -> None:
+    """A small deepchrome model trained on the cohort's training genes, saved as the workflow
+    does."""
+    tr = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "train")
+    transform = Transform().fit(tr.X)
+    Z, Y = torch.from_numpy(transform.apply(tr.X)), torch.from_numpy(tr.y)
+    torch.manual_seed(0)
+    net = models.build("deepchrome", Z.shape[1], Z.shape[2])
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(40):
+        idx = torch.randint(0, len(Y), (64,))
+        loss = torch.nn.functional.cross_entropy(net(Z[idx]), Y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    net.eval()
+    save_trained(path, TrainedModel("deepchrome", net, transform, tr.marks, Z.shape[2],
+                                    hparams=dict(net.hparams)))  # fmt: skip
+
+
+def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
+    clf = tmp_path / "model.pt"
+    _classifier(cohort, clf)
+    optmap = tmp_path / "optmap.npz"
+    optimize_files(clf, optmap, l2=0.01, steps=60, lr=0.05)
+    om = load_optmap(optmap)
+    assert om["maps"].shape == (2, 5, 100)
+    assert (om["score_end"] > om["score_start"]).all()
+
+    table = tmp_path / "quality.tsv"
+    gan_quality_files(trained["checkpoint"], trained["generated"], [cohort["features"]],
+                      [cohort["labels"]], cohort["split"], [CELL], table, classifiers=[clf],
+                      truth=cohort["truth"], min_genes_per_class=10)  # fmt: skip
+    df = pd.read_csv(table, sep="\t")
+    assert list(df["class"]) == [0, 1]
+    for col in ("fidelity_accuracy", "fidelity_mean_prob", "real_test_accuracy"):
+        assert df[col].between(0, 1).all()
+    assert (df["w1_generated_vs_test"] > 0).all() and (df["w1_valid_vs_test"] > 0).all()
+    assert "H3K4me3" in df.loc[0, "structured_marks"]
+    assert np.isfinite(df["min_r_structured"]).all()
+    # the classifier recognises the generated high-expression class better than chance
+    assert df.loc[1, "fidelity_accuracy"] > 0.5
+
+    common = {"gan_name": CELL, "checkpoint": trained["checkpoint"],
+              "generated": trained["generated"], "features": [cohort["features"]],
+              "labels": [cohort["labels"]], "split": cohort["split"],
+              "history": trained["history"], "optmaps": [optmap], "cells": [CELL],
+              "truth": cohort["truth"]}  # fmt: skip
+    for name in FIGURES:
+        pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
+        gan_figure_files(name, pdf, png, **common)
+        assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000
+
+
+def test_truth_without_cell_is_an_input_error(cohort, trained, tmp_path):
+    with pytest.raises(InputError, match="no truth profiles for cell E999"):
+        gan_quality_files(trained["checkpoint"], trained["generated"], [cohort["features"]],
+                          [cohort["labels"]], cohort["split"], ["E999"], tmp_path / "q.tsv",
+                          truth=cohort["truth"], min_genes_per_class=10)  # fmt: skip
+    assert not (tmp_path / "q.tsv").exists()
+
+
+def test_too_few_genes_writes_nothing(cohort, tmp_path):
+    ck = tmp_path / "gan.pt"
+    with pytest.raises(InputError, match=r"labels.tsv: only \d+ train genes of class 0"):
+        train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck,
+                        tmp_path / "h.tsv", {**GAN_CFG, "min_genes_per_class": 10_000},
+                        device="cpu")  # fmt: skip
+    assert not ck.exists()
+
+
+def test_nan_features_are_an_input_error(cohort, tmp_path):
+    with np.load(cohort["features"]) as npz:
+        d = {k: npz[k] for k in npz.files}
+    d["X"][0, 0, 0] = np.nan
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **d)
+    with pytest.raises(InputError, match="bad.npz: features contain NaN"):
+        load_split_data([bad], [cohort["labels"]], cohort["split"], "train")
