@@ -6,13 +6,14 @@ import gzip
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pyBigWig
 import pytest
 import yaml
 from _http_server import Faults, serve
-from _smk import REPO, cells_of, merge, snakemake, tiny_config
+from _smk import REPO, cells_of, merge, snakemake
 
 from deepchrome2.download import (
     CHECKSUM_COLUMNS,
@@ -165,17 +166,9 @@ ROADMAP = yaml.safe_load((REPO / "config" / "roadmap.yaml").read_text())
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """A tiny simulated cohort and its data-stage products (simulate source)."""
-    work = tmp_path_factory.mktemp("simulated")
-    cfg = tiny_config()
-    cells = cells_of(cfg)[:1]  # one cell is enough to compare against
-    targets = [
-        f"results/{d}/{c}.{x}" for c in cells for d, x in [("features", "npz"), ("labels", "tsv")]
-    ]
-    res = snakemake(work, cfg, "--cores", "2", *targets)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return work, cfg
+def simulated(tiny_run: SimpleNamespace) -> tuple[Path, dict]:
+    """The tiny simulated cohort and its data-stage products (conftest's shared run)."""
+    return tiny_run.dir, tiny_run.cfg
 
 
 @pytest.fixture(scope="module")
@@ -273,3 +266,11 @@ def test_workflow_404_fails_before_any_job(
     assert f"{url}/E999-H3K4me3.fc.signal.bigwig" in res.stderr
     assert sum(faults.gets.values()) == 0
     assert leftovers(tmp_path / "resources" / "roadmap") == []
+
+
+def test_download_rules_lint_clean(tmp_path: Path) -> None:
+    """`snakemake --lint` with config/roadmap.yaml has nothing to say about rules/download.smk."""
+    cfg = merge(yaml.safe_load((REPO / "config.yaml").read_text()), ROADMAP)
+    res = snakemake(tmp_path, cfg, "--lint")
+    assert "download_bigwig" not in res.stdout + res.stderr, res.stdout
+    assert "download.smk" not in res.stdout + res.stderr, res.stdout

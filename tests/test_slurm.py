@@ -21,6 +21,17 @@ PARTITION = yaml.safe_load((PROFILE / "config.yaml").read_text())["default-resou
     "slurm_partition"
 ]
 GPU_RULES = {"train", "train_gan"}
+# The whole pipeline on three tiny cells, with lean training and two cross-cell experiments:
+# every kind of rule runs, in about 40 Slurm jobs.
+LEAN = {
+    "simulate": {"tissue_groups": {"ESC": ["E003", "E004"], "BLOOD": ["E062"]}},
+    "train": {"architectures": ["linear", "deepchrome"], "max_epochs": 3, "patience": 2},
+    "crosscell": {
+        "architectures": ["linear"],
+        "targets": ["E003"],
+        "experiments": ["exclusive_all", "exclusive_high"],
+    },
+}
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
 
 
@@ -70,7 +81,7 @@ def job_records(ids: list[str]) -> dict[str, dict[str, str]]:
 @pytest.mark.slow
 def test_tiny_cohort_runs_through_slurm(slurm: None, tmp_path: Path) -> None:
     cpus = min(int(c) for c in _out("sinfo", "-h", "-p", PARTITION, "-o", "%c").split())
-    cfg = tiny_config(train={"architectures": ["linear", "deepchrome"]})
+    cfg = tiny_config(**LEAN)
     res = snakemake(
         tmp_path,
         cfg,

@@ -40,6 +40,9 @@ fi
 
 mkdir -p "$dir"/{state,spool,log} /etc/slurm /run/munge
 : >"$dir/pids"
+# If anything below fails, stop the daemons this script started (and only those).
+up=0
+trap '[[ $up == 1 ]] || SLURM_CI_DIR=$dir "$(dirname "$0")/stop.sh" >&2' EXIT
 
 # --- MUNGE (authentication between the Slurm daemons and clients) ---
 if [[ ! -s /etc/munge/munge.key ]]; then
@@ -120,5 +123,6 @@ if [[ $state != idle ]]; then
     tail -n 20 "$dir/log/slurmctld.log" "$dir/log/slurmd.log" >&2 || true
     exit 1
 fi
+up=1
 elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
 echo "slurm up: node $host idle, daemons $(tr '\n' ' ' <"$dir/pids")(${elapsed_ms} ms)"
