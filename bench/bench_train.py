@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -36,11 +35,9 @@ CELL = "E003"
 def prepare(workdir: Path, n_genes: int, cores: int) -> dict[str, Path]:
     """Run the workflow's data rules for one simulated cell of ``n_genes`` genes."""
     workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "config.yaml", workdir / "config.yaml")
-    override = {
-        "simulate": {"n_genes": n_genes, "tissue_groups": {"ESC": [CELL]}, "genome_scale": 0.3}
-    }
-    (workdir / "bench.yaml").write_text(yaml.safe_dump(override))
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["simulate"].update(n_genes=n_genes, tissue_groups={"ESC": [CELL]}, genome_scale=0.3)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     paths = {
         "features": workdir / f"results/features/{CELL}.npz",
         "labels": workdir / f"results/labels/{CELL}.tsv",
@@ -48,9 +45,9 @@ def prepare(workdir: Path, n_genes: int, cores: int) -> dict[str, Path]:
     }
     if not all(p.exists() for p in paths.values()):
         snakemake = Path(sys.executable).with_name("snakemake")
+        targets = [str(p.relative_to(workdir)) for p in paths.values()]
         cmd = [str(snakemake), "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--configfile", str(workdir / "bench.yaml"), "--cores", str(cores), "--quiet",
-               *[str(p.relative_to(workdir)) for p in paths.values()]]  # fmt: skip
+               "--cores", str(cores), *targets]  # fmt: skip
         subprocess.run(cmd, check=True)
     return paths
 

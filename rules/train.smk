@@ -1,77 +1,21 @@
-"""Training every architecture on every cell, then tables and figures over the results."""
+"""Training every architecture on every cell, then tables and figures over the results.
 
-from deepchrome2.training import config_check as train_config
+Input and params functions live in deepchrome2.training.workflow (TrainingPlan), which also
+rejects unknown architecture names at parse time, listing the valid ones.
+"""
 
-train_config.check_architectures(config)
+from deepchrome2.training.workflow import TrainingPlan
 
-ARCHS = config["train"]["architectures"]
+TRAINING = TrainingPlan(config, CELLS, SOURCE)
+ARCHS = TRAINING.archs
+train_targets = TRAINING.targets
+# params functions of one architecture's settings, also used by rules/crosscell.smk
+arch_settings = TRAINING.settings
+arch_hparams = TRAINING.hparams
 
 
 wildcard_constraints:
     arch="|".join(ARCHS),
-
-
-def arch_settings(wildcards):
-    """Optimization settings of one architecture (train defaults + per-arch overrides)."""
-    return train_config.arch_settings(config, wildcards.arch)
-
-
-def arch_hparams(wildcards):
-    """Hyperparameter overrides of one architecture."""
-    return train_config.arch_hparams(config, wildcards.arch)
-
-
-def all_train_metrics():
-    return expand("results/models/{arch}/{cell}/metrics.json", arch=ARCHS, cell=CELLS)
-
-
-def all_train_histories():
-    return expand("results/models/{arch}/{cell}/history.tsv", arch=ARCHS, cell=CELLS)
-
-
-def has_finding1():
-    """Finding 1 compares deepchrome with linear: both must be trained."""
-    return "linear" in ARCHS and "deepchrome" in ARCHS
-
-
-def with_oracle(wildcards):
-    """Metrics of every job, plus the simulator's oracle AUROC table when simulating."""
-    inputs = {"metrics": all_train_metrics()}
-    if SOURCE == "simulate":
-        inputs["oracle"] = "results/tables/oracle_auroc.tsv"
-    return inputs
-
-
-def with_histories(wildcards):
-    return {"metrics": all_train_metrics(), "histories": all_train_histories()}
-
-
-def oracle_only(wildcards):
-    return {
-        "metrics": all_train_metrics(),
-        "oracle": "results/tables/oracle_auroc.tsv",
-    }
-
-
-def figure_names():
-    names = ["auroc_by_architecture", "training_curves"]
-    if has_finding1():
-        names.append("linear_vs_deepchrome")
-    if SOURCE == "simulate":
-        names.append("auroc_vs_oracle")
-    return names
-
-
-def train_targets():
-    """Models of every architecture x cell, the summary tables and the figures."""
-    targets = all_train_metrics()
-    targets += ["results/tables/per_cell_auroc.tsv", "results/tables/architectures.tsv"]
-    if has_finding1():
-        targets.append("results/tables/finding1_linear_vs_cnn.tsv")
-    targets += expand(
-        "results/figures/{name}.{ext}", name=figure_names(), ext=["pdf", "png"]
-    )
-    return targets
 
 
 rule train:
@@ -104,7 +48,7 @@ rule train:
 
 rule training_tables:
     input:
-        unpack(with_oracle),
+        unpack(TRAINING.tables_input),
     output:
         per_cell="results/tables/per_cell_auroc.tsv",
         architectures="results/tables/architectures.tsv",
@@ -125,11 +69,7 @@ rule training_tables:
 
 rule finding1:
     input:
-        metrics=expand(
-            "results/models/{arch}/{cell}/metrics.json",
-            arch=["deepchrome", "linear"],
-            cell=CELLS,
-        ),
+        unpack(TRAINING.pair_input),
     output:
         "results/tables/finding1_linear_vs_cnn.tsv",
     log:
@@ -149,7 +89,7 @@ rule finding1:
 
 rule plot_auroc_by_architecture:
     input:
-        metrics=all_train_metrics(),
+        metrics=TRAINING.job_files("metrics.json"),
     output:
         pdf=report(
             "results/figures/auroc_by_architecture.pdf",
@@ -178,11 +118,7 @@ rule plot_auroc_by_architecture:
 
 rule plot_linear_vs_deepchrome:
     input:
-        metrics=expand(
-            "results/models/{arch}/{cell}/metrics.json",
-            arch=["linear", "deepchrome"],
-            cell=CELLS,
-        ),
+        unpack(TRAINING.pair_input),
     output:
         pdf=report(
             "results/figures/linear_vs_deepchrome.pdf",
@@ -211,7 +147,7 @@ rule plot_linear_vs_deepchrome:
 
 rule plot_training_curves:
     input:
-        unpack(with_histories),
+        unpack(TRAINING.curves_input),
     output:
         pdf=report(
             "results/figures/training_curves.pdf",
@@ -240,7 +176,7 @@ rule plot_training_curves:
 
 rule plot_auroc_vs_oracle:
     input:
-        unpack(oracle_only),
+        unpack(TRAINING.oracle_input),
     output:
         pdf=report(
             "results/figures/auroc_vs_oracle.pdf",

@@ -161,3 +161,23 @@ def test_per_arch_overrides():
     assert arch_settings(cfg, "mlp")["seed"] == cfg["train"]["seed"]
     assert arch_hparams(cfg, "mlp") == {"dropout": 0.2}
     assert arch_hparams(cfg, "linear") == {}
+
+
+def test_training_plan_targets_follow_the_config():
+    from deepchrome2.training.workflow import TrainingPlan
+
+    cfg = _config()
+    plan = TrainingPlan(cfg, ["E003", "E004"], "simulate")
+    t = plan.targets()
+    assert "results/models/deepchrome/E004/metrics.json" in t
+    assert "results/tables/finding1_linear_vs_cnn.tsv" in t
+    assert "results/figures/auroc_vs_oracle.png" in t
+    assert plan.tables_input(None)["oracle"] == "results/tables/oracle_auroc.tsv"
+    cfg["train"]["architectures"] = ["mlp"]
+    plan = TrainingPlan(cfg, ["E003"], "files")
+    t = plan.targets()
+    assert not any("finding1" in x or "oracle" in x or "linear_vs" in x for x in t)
+    assert "oracle" not in plan.tables_input(None)
+    cfg["train"]["architectures"] = ["cnn"]
+    with pytest.raises(ValueError, match="unknown architecture 'cnn'"):
+        TrainingPlan(cfg, ["E003"], "simulate")

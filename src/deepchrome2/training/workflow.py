@@ -1,0 +1,87 @@
+"""Targets and input/params functions of rules/train.smk (kept out of the rule file)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
+
+JOB = "results/models/{arch}/{cell}"
+ORACLE = "results/tables/oracle_auroc.tsv"
+TABLES = ("results/tables/per_cell_auroc.tsv", "results/tables/architectures.tsv")
+FINDING1 = "results/tables/finding1_linear_vs_cnn.tsv"
+
+
+@dataclass
+class TrainingPlan:
+    """What rule train and the summary rules need from the config."""
+
+    config: Mapping[str, Any]
+    cells: Sequence[str]
+    source: str
+
+    def __post_init__(self) -> None:
+        check_architectures(self.config)
+
+    @property
+    def archs(self) -> list[str]:
+        return list(self.config["train"]["architectures"])
+
+    @property
+    def has_finding1(self) -> bool:
+        """Finding 1 compares deepchrome with linear: both must be trained."""
+        return "linear" in self.archs and "deepchrome" in self.archs
+
+    def job_files(self, name: str, archs: Sequence[str] | None = None) -> list[str]:
+        """``name`` (metrics.json, history.tsv, model.pt) of every arch x cell job."""
+        return [
+            f"{JOB}/{name}".format(arch=a, cell=c)
+            for a in (self.archs if archs is None else archs)
+            for c in self.cells
+        ]
+
+    def settings(self, wildcards: Any) -> dict[str, Any]:
+        """params: optimization settings of one architecture."""
+        return arch_settings(self.config, wildcards.arch)
+
+    def hparams(self, wildcards: Any) -> dict[str, Any]:
+        """params: hyperparameter overrides of one architecture."""
+        return arch_hparams(self.config, wildcards.arch)
+
+    def tables_input(self, wildcards: Any) -> dict[str, Any]:
+        """Every job's metrics, plus the oracle AUROC table when simulating."""
+        inputs: dict[str, Any] = {"metrics": self.job_files("metrics.json")}
+        if self.source == "simulate":
+            inputs["oracle"] = ORACLE
+        return inputs
+
+    def pair_input(self, wildcards: Any) -> dict[str, Any]:
+        """Metrics of linear and deepchrome (Finding 1 and its scatter)."""
+        return {"metrics": self.job_files("metrics.json", ["linear", "deepchrome"])}
+
+    def curves_input(self, wildcards: Any) -> dict[str, Any]:
+        return {
+            "metrics": self.job_files("metrics.json"),
+            "histories": self.job_files("history.tsv"),
+        }
+
+    def oracle_input(self, wildcards: Any) -> dict[str, Any]:
+        return {"metrics": self.job_files("metrics.json"), "oracle": ORACLE}
+
+    def figure_names(self) -> list[str]:
+        names = ["auroc_by_architecture", "training_curves"]
+        if self.has_finding1:
+            names.append("linear_vs_deepchrome")
+        if self.source == "simulate":
+            names.append("auroc_vs_oracle")
+        return names
+
+    def targets(self) -> list[str]:
+        """Every job's outputs, the summary tables and the figures."""
+        out = self.job_files("metrics.json") + list(TABLES)
+        if self.has_finding1:
+            out.append(FINDING1)
+        out += [f"results/figures/{n}.{ext}" for n in self.figure_names() for ext in ("pdf", "png")]
+        return out
