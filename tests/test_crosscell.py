@@ -387,7 +387,7 @@ def test_default_config_passes_the_checks():
     "change, message",
     [
         ({"targets": ["E003", "E999"]}, "not in the cohort"),
-        ({"k": 8}, "k=8 but a target cell has only 7 other cells"),
+        ({"k": 8, "experiments": ["exclusive_high"]}, "k=8 but a target cell has only 7 other"),
         ({"architectures": ["linear", "nope"]}, "not in train.architectures"),
     ],
 )
