@@ -97,3 +97,170 @@ from deepchrome2.crosscell.config_check import check_crosscell, notice
 check_crosscell(config)
 if notice(config):
     logger.warning(notice(config))
+
+
+# ---- crosscell stage: settings and input functions (rules in rules/crosscell.smk) ----
+
+from deepchrome2.crosscell import config_check as cc_config
+from deepchrome2.crosscell.sets import TRAINED
+
+CC = cc_config.section(config)
+CC_ARCHS = CC.get("architectures", [])
+CC_EXPERIMENTS = CC.get("experiments", [])
+CC_TRAINED = [e for e in CC_EXPERIMENTS if e in TRAINED]
+CC_TARGETS = cc_config.targets(config) if CC else []
+
+
+wildcard_constraints:
+    experiment="|".join(TRAINED),
+
+
+def feature_caches():
+    return expand("results/crosscell/cache/{cell}.npy", cell=CELLS)
+
+
+def transfer_rows(wildcards):
+    """The transfer rows of every per-cell model of one architecture."""
+    return expand(
+        "results/crosscell/transfer/{arch}/{cell}.tsv", arch=wildcards.arch, cell=CELLS
+    )
+
+
+def experiment_metrics():
+    return expand(
+        "results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
+        arch=CC_ARCHS,
+        experiment=CC_TRAINED,
+        cell=CC_TARGETS,
+    )
+
+
+def pooled_mem_mb(wildcards):
+    return cc_config.pooled_mem_mb(config, wildcards.experiment)
+
+
+def has_finding3():
+    return "exclusive_all" in CC_TRAINED
+
+
+def crosscell_figures():
+    names = expand("crosscell_heatmap_{arch}", arch=CC_ARCHS)
+    names.append("crosscell_experiments")
+    if has_finding3():
+        names.append("crosscell_within_vs_exclusive")
+    return expand("results/figures/{name}.{ext}", name=names, ext=["pdf", "png"])
+
+
+def crosscell_targets():
+    """Transfer matrices, experiment sets, tables and figures (none without `crosscell:`)."""
+    if not CC:
+        return []
+    targets = ["results/crosscell/sets.tsv"]
+    targets += expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS)
+    targets += [
+        "results/tables/crosscell_experiments.tsv",
+        "results/tables/crosscell_summary.tsv",
+    ]
+    if has_finding3():
+        targets.append("results/tables/finding3_crosscell.tsv")
+    return targets + crosscell_figures()
+
+
+# ---- gan stage: settings and input functions (rules in rules/gan.smk) ----
+
+GAN = config["gan"]
+GAN_CELLS = list(GAN["cells"])
+GAN_CLASSIFIER = GAN["classifier"]
+GAN_FIGURES = ["samples", "profiles", "marks", "optmap", "loss"]
+
+
+def check_gan_config():
+    """GAN cells must be cohort cells and the classifier must be trained."""
+    unknown = [c for c in GAN_CELLS if c not in CELLS]
+    if unknown:
+        raise ValueError(
+            f"config gan.cells: {unknown} are not cells of the cohort {CELLS}"
+        )
+    if GAN_CLASSIFIER not in config["train"]["architectures"]:
+        raise ValueError(
+            f"config gan.classifier: {GAN_CLASSIFIER} is not in train.architectures"
+        )
+
+
+check_gan_config()
+
+
+wildcard_constraints:
+    gset="E[0-9]{3}|pooled",
+
+
+def gan_sets():
+    """One GAN per configured cell, or one pooled over them."""
+    return ["pooled"] if GAN["pooled"] else GAN_CELLS
+
+
+def gan_cells(wildcards):
+    return GAN_CELLS if wildcards.gset == "pooled" else [wildcards.gset]
+
+
+def gan_features(wildcards):
+    return expand("results/features/{cell}.npz", cell=gan_cells(wildcards))
+
+
+def gan_labels(wildcards):
+    return expand("results/labels/{cell}.tsv", cell=gan_cells(wildcards))
+
+
+def gan_classifiers(wildcards):
+    return expand(
+        "results/models/{arch}/{cell}/model.pt",
+        arch=GAN_CLASSIFIER,
+        cell=gan_cells(wildcards),
+    )
+
+
+def gan_optmaps(wildcards):
+    return expand("results/gan/{cell}/optmap.npz", cell=gan_cells(wildcards))
+
+
+def gan_data(wildcards):
+    """Checkpoint, samples and the real genes of a GAN's cells (plus truth when simulating)."""
+    inputs = {
+        "checkpoint": f"results/gan/{wildcards.gset}/gan.pt",
+        "generated": f"results/gan/{wildcards.gset}/generated.npz",
+        "features": gan_features(wildcards),
+        "labels": gan_labels(wildcards),
+        "split": "results/splits/genes.tsv",
+    }
+    if SOURCE == "simulate":
+        inputs["truth"] = f"{SIM_DIR}/truth/class_profiles.npz"
+    return inputs
+
+
+def gan_quality_inputs(wildcards):
+    return {**gan_data(wildcards), "classifiers": gan_classifiers(wildcards)}
+
+
+def gan_optmap_inputs(wildcards):
+    return {
+        "checkpoint": f"results/gan/{wildcards.gset}/gan.pt",
+        "generated": f"results/gan/{wildcards.gset}/generated.npz",
+        "optmaps": gan_optmaps(wildcards),
+    }
+
+
+def gan_cells_param(wildcards):
+    return gan_cells(wildcards)
+
+
+def gan_targets():
+    """Checkpoints, the quality table and every GAN figure as PDF and PNG."""
+    targets = expand("results/gan/{gset}/gan.pt", gset=gan_sets())
+    targets.append("results/tables/gan_quality.tsv")
+    targets += expand(
+        "results/figures/gan_{name}_{gset}.{ext}",
+        name=GAN_FIGURES,
+        gset=gan_sets(),
+        ext=["pdf", "png"],
+    )
+    return targets
