@@ -163,7 +163,7 @@ def combinatorial(
     Tg, Tr = tss_signal(Zgen, bin_starts), tss_signal(Zreal, bin_starts)
     thr = np.quantile(Tr, HIGH_QUANTILE, axis=0)
     n_m = len(marks)
-    fig, axes = plt.subplots(2, 4, figsize=(4 + 2.2 * n_m, 2 + 1.5 * n_m), squeeze=False)
+    fig, axes = plt.subplots(2, 4, figsize=(4 + 2.2 * n_m, 1 + 1.3 * n_m), squeeze=False)
     panels = (("correlation", "real"), ("correlation", "generated"),
               ("co-occurrence", "real"), ("co-occurrence", "generated"))  # fmt: skip
     for c in (0, 1):
@@ -216,7 +216,9 @@ def optimization_maps(
                 ax.set_yticklabels([])
         axes[1, j].set_xlabel("kb from TSS", fontsize=8)
         fig.colorbar(im, ax=axes[:, j], shrink=0.6)
-    fig.suptitle(title or "GAN class means vs DeepChrome class-optimization maps (z per mark)")
+    fig.suptitle(
+        title or "GAN class means vs DeepChrome class-optimization maps (z per mark)", y=1.04
+    )
     save_figure(fig, pdf, png)
 
 
