@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from _smk import merge, snakemake
+from _smk import merge, snakemake, tiny_config
 
 ARCHS = ["linear", "deepchrome"]
 
@@ -60,9 +60,10 @@ def test_tables_and_finding1(trained):
     assert f1.loc[0, "mean_delta_auroc"] == pytest.approx(expected, abs=2e-4)  # 4-decimal table
 
 
-def test_unknown_architecture_fails_at_parse_time_with_valid_names(tiny_run, tmp_path):
-    cfg = merge(tiny_run.cfg, {"train": {"architectures": ["linear", "lenet"]}})
+def test_unknown_architecture_fails_at_parse_time_with_valid_names(tmp_path):
+    cfg = tiny_config(train={"architectures": ["linear", "deepchrome", "lenet"]})
     res = snakemake(tmp_path, cfg, "-n")
+    out = res.stdout + res.stderr
     assert res.returncode != 0
-    assert "unknown architecture 'lenet' in train.architectures; valid:" in res.stderr
-    assert "deepchrome" in res.stderr.split("valid:")[1]
+    assert "unknown architecture 'lenet' in train.architectures; valid:" in out
+    assert "deepchrome" in out.split("valid:")[1]
