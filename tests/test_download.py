@@ -193,7 +193,8 @@ def roadmap_config(url: str, cells: list[str], base: dict) -> dict:
     for key in ("bigwig_url", "rpkm_url", "gtf_url"):
         dl[key] = f"{url}/{Path(ROADMAP['download'][key]).name}"
     files = dict(ROADMAP["files"], cells=cells)
-    return merge(base, {"source": "files", "files": files, "download": dl})
+    gan = {"cells": cells[:1]}  # the GAN stage's cells must be cohort cells
+    return merge(base, {"source": "files", "files": files, "download": dl, "gan": gan})
 
 
 def test_workflow_downloads_and_matches_simulated(
