@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from _smk import snakemake, tiny_config
 
 from deepchrome2 import models
 from deepchrome2.data import simulate, steps
@@ -21,6 +22,7 @@ from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
 
 CELL = "E003"
+CELL2 = "E062"  # a second cell, in another tissue group, for the pooled GAN
 WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
 GAN_CFG = {"epochs": 60, "batch_size": 32, "lr": 5e-4, "latent_dim": 16, "n_critic": 2,
            "gen_width": 16, "critic_width": 128, "seed": 3, "min_genes_per_class": 10}  # fmt: skip
@@ -39,18 +41,23 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
     """A one-cell simulated cohort made by the data layer: features, labels, split, truth."""
     out = tmp_path_factory.mktemp("sim")
     sim = {"seed": 7, "n_genes": 400, "genome_scale": 0.02, "chromosomes": ["chr21", "chr22"],
-           "tissue_groups": {"ESC": [CELL]}}  # fmt: skip
+           "tissue_groups": {"ESC": [CELL], "BLOOD": [CELL2]}}  # fmt: skip
     steps.simulate_cohort(sim, WINDOW, out)
-    bigwigs = {m: str(out / f"bigwig/{CELL}-{m}.bw") for m in simulate.MARKS}
-    steps.simulate_bigwigs(sim, WINDOW, CELL, bigwigs)
+    bigwigs = {c: {m: str(out / f"bigwig/{c}-{m}.bw") for m in simulate.MARKS}
+               for c in (CELL, CELL2)}  # fmt: skip
+    for c in (CELL, CELL2):
+        steps.simulate_bigwigs(sim, WINDOW, c, bigwigs[c])
     rpkm, windows = str(out / "57epigenomes.RPKM.pc"), str(out / "windows.tsv")
-    steps.make_tss_windows(str(out / "gencode.annotation.gtf"), rpkm, list(bigwigs.values()),
-                           [CELL], ["protein_coding"], WINDOW, windows)  # fmt: skip
-    steps.bin_signals(windows, bigwigs, WINDOW, str(out / "features.npz"))
-    steps.make_labels(rpkm, windows, CELL, str(out / "labels.tsv"))
+    all_bw = [p for c in (CELL, CELL2) for p in bigwigs[c].values()]
+    steps.make_tss_windows(str(out / "gencode.annotation.gtf"), rpkm, all_bw, [CELL, CELL2],
+                           ["protein_coding"], WINDOW, windows)  # fmt: skip
+    for c, suffix in ((CELL, ""), (CELL2, "2")):
+        steps.bin_signals(windows, bigwigs[c], WINDOW, str(out / f"features{suffix}.npz"))
+        steps.make_labels(rpkm, windows, c, str(out / f"labels{suffix}.tsv"))
     steps.make_split(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(out / "split.tsv"))
     paths = {k: out / f"{k}.{ext}" for k, ext in
-             (("features", "npz"), ("labels", "tsv"), ("split", "tsv"))}  # fmt: skip
+             (("features", "npz"), ("labels", "tsv"), ("split", "tsv"),
+              ("features2", "npz"), ("labels2", "tsv"))}  # fmt: skip
     paths["truth"] = out / "truth" / "class_profiles.npz"
     paths["dir"] = out
     return paths
@@ -161,3 +168,39 @@ def test_nan_features_are_an_input_error(cohort, tmp_path):
     np.savez(bad, **d)
     with pytest.raises(InputError, match="bad.npz: features contain NaN"):
         load_split_data([bad], [cohort["labels"]], cohort["split"], "train")
+
+
+def test_pooled_gan_trains_on_both_cells_and_is_scored_per_cell(cohort, tmp_path):
+    feats = [cohort["features"], cohort["features2"]]
+    labs = [cohort["labels"], cohort["labels2"]]
+    ck, hist = tmp_path / "gan.pt", tmp_path / "history.tsv"
+    train_gan_files(feats, labs, cohort["split"], ck, hist, {**GAN_CFG, "epochs": 3},
+                    device="cpu")  # fmt: skip
+    one = load_split_data(feats[:1], labs[:1], cohort["split"], "train")
+    both = load_split_data(feats, labs, cohort["split"], "train")
+    assert len(both.y) == 2 * len(one.y)  # the shared split: same training genes in each cell
+    assert len(pd.read_csv(hist, sep="\t")) == 3
+    gen = tmp_path / "generated.npz"
+    generate_files(ck, gen, n_per_class=50, seed=1)
+    table = tmp_path / "quality.tsv"
+    df = gan_quality_files(ck, gen, feats, labs, cohort["split"], [CELL, CELL2], table,
+                           truth=cohort["truth"], gan_name="pooled",
+                           min_genes_per_class=10)  # fmt: skip
+    assert list(zip(df["cell"], df["class"], strict=True)) == [
+        (CELL, 0),
+        (CELL, 1),
+        (CELL2, 0),
+        (CELL2, 1),
+    ]
+    assert (df["gan"] == "pooled").all() and np.isfinite(df["w1_generated_vs_test"]).all()
+
+
+def test_pooled_config_plans_one_gan_over_all_gan_cells(tmp_path):
+    cfg = tiny_config(gan={"cells": ["E003", "E062"], "pooled": True})
+    res = snakemake(tmp_path, cfg, "-n", "--cores", "1", "results/tables/gan_quality.tsv")
+    assert res.returncode == 0, res.stderr[-2000:]
+    block = res.stdout.split("rule train_gan:", 1)[1].split("\n\n", 1)[0]
+    assert "output: results/gan/pooled/gan.pt" in block
+    for cell in ("E003", "E062"):
+        assert f"results/features/{cell}.npz" in block and f"results/labels/{cell}.tsv" in block
+    assert res.stdout.count("rule train_gan:") == 1 and "results/gan/E003" not in res.stdout
