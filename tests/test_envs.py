@@ -38,7 +38,7 @@ def _pyproject_deps() -> dict[str, str]:
 
 def test_conda_env_lists_the_pip_dependencies() -> None:
     conda, pip = _conda_deps(), _pyproject_deps()
-    assert set(conda) == set(pip), (set(conda) ^ set(pip))
+    assert set(conda) == set(pip), set(conda) ^ set(pip)
 
 
 def test_conda_env_uses_the_same_versions() -> None:

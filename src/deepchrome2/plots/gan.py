@@ -184,7 +184,8 @@ def combinatorial(
             if c == 1:
                 fig.colorbar(im, ax=axes[:, j], shrink=0.5)
     fig.suptitle(
-        title or f"Marks within {TSS_HALF_WIDTH / 1000:g} kb of the TSS: correlation across genes "
+        title
+        or f"Marks within {TSS_HALF_WIDTH / 1000:g} kb of the TSS: correlation across genes "
         f"and fraction of genes with both marks high (> real {HIGH_QUANTILE:.0%} quantile)"
     )
     save_figure(fig, pdf, png)
