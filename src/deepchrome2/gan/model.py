@@ -4,7 +4,9 @@ Stabilisation choice: **WGAN-GP** (Gulrajani et al. 2017). The critic has no bat
 normalisation (the gradient penalty is per sample) and the expression class enters it by
 projection (Miyato & Koyama 2018): ``D(x, y) = w . h(x) + e_y . h(x)``. The generator takes a
 latent vector and a learned class embedding and upsamples it with 1-D convolutions along the
-bins, so neighbouring bins are generated jointly; the critic is a multilayer perceptron. Both
+bins, so neighbouring bins are generated jointly; the convolutions pad by replicating the
+edge bins: with zero padding the generated profiles dipped or jumped in their first and
+last bins. The critic is a multilayer perceptron. Both
 networks work in the transformed space (log1p, then standardised per mark, see
 :class:`deepchrome2.gan.data.SignalTransform`).
 """
@@ -35,12 +37,12 @@ class Generator(nn.Module):
         )
         self.up = nn.Sequential(
             nn.Upsample(scale_factor=2, mode="nearest"),
-            nn.Conv1d(2 * width, width, 5, padding=2),
+            nn.Conv1d(2 * width, width, 5, padding=2, padding_mode="replicate"),
             nn.LeakyReLU(0.2),
             nn.Upsample(scale_factor=2, mode="nearest"),
-            nn.Conv1d(width, width, 5, padding=2),
+            nn.Conv1d(width, width, 5, padding=2, padding_mode="replicate"),
             nn.LeakyReLU(0.2),
-            nn.Conv1d(width, n_marks, 5, padding=2),
+            nn.Conv1d(width, n_marks, 5, padding=2, padding_mode="replicate"),
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
