@@ -117,6 +117,10 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, required=True, help="a finished run of the workflow")
     ap.add_argument("--cells", type=int, default=56)
     ap.add_argument("--genes", type=int, default=19802)
+    ap.add_argument(
+        "--archs", nargs="*", default=None,
+        help="architectures to cost (default: those with measured cross-cell jobs)",
+    )  # fmt: skip
     ap.add_argument("--dry-dir", type=Path, default=Path("/tmp/deepchrome2-bench-crosscell"))
     args = ap.parse_args()
 
@@ -136,7 +140,12 @@ def main() -> None:
             f"pooled jobs run {ep:.1f} epochs on average"
         )
 
-    archs = sorted(cost)
+    # Only architectures whose transfer jobs were measured can be costed in full.
+    measured = sorted(cc.loc[cc["kind"] == "transfer_eval", "arch"].unique())
+    archs = args.archs or measured
+    missing = sorted(set(archs) - set(measured))
+    if missing:
+        sys.exit(f"bench_crosscell: no measured transfer_eval jobs for {missing} in {args.workdir}")
     counts = dry_run_counts(args.cells, archs, args.dry_dir)
     print(f"## full configuration: {args.cells} cells, {len(EXPERIMENTS)} experiments, {archs}")
     print({k: v for k, v in counts.items() if k in RULES or k == "total"})
@@ -167,6 +176,7 @@ def main() -> None:
         total += job * args.cells
         print(f"  {arch} transfer_eval: ~{job:.0f} CPU s/job, {args.cells} jobs")
     print(f"total training + transfer CPU: {total / 3600:.1f} CPU hours")
+    print(f"  = {total / 3600 / 2:.1f} h wall on 2 cores, {total / 3600 / 64:.2f} h on 64 cores")
 
 
 if __name__ == "__main__":
