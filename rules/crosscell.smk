@@ -75,7 +75,11 @@ rule cross_cell_table:
     input:
         transfer_rows,
     output:
-        "results/tables/cross_cell_{arch}.tsv",
+        report(
+            "results/tables/cross_cell_{arch}.tsv",
+            caption="../report/table_cross_cell.rst",
+            category="cross-cell",
+        ),
     log:
         "logs/crosscell/cross_cell_{arch}.log",
     conda:
@@ -126,8 +130,16 @@ rule crosscell_tables:
         matrices=expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS),
         metrics=experiment_metrics(),
     output:
-        experiments="results/tables/crosscell_experiments.tsv",
-        summary="results/tables/crosscell_summary.tsv",
+        experiments=report(
+            "results/tables/crosscell_experiments.tsv",
+            caption="../report/table_crosscell_experiments.rst",
+            category="cross-cell",
+        ),
+        summary=report(
+            "results/tables/crosscell_summary.tsv",
+            caption="../report/table_crosscell_summary.rst",
+            category="cross-cell",
+        ),
     log:
         "logs/crosscell/tables.log",
     conda:
@@ -148,7 +160,11 @@ rule finding3:
     input:
         "results/tables/crosscell_experiments.tsv",
     output:
-        "results/tables/finding3_crosscell.tsv",
+        report(
+            "results/tables/finding3_crosscell.tsv",
+            caption="../report/table_finding3.rst",
+            category="cross-cell",
+        ),
     log:
         "logs/crosscell/finding3.log",
     conda:

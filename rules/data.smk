@@ -131,7 +131,11 @@ rule oracle_auroc:
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
     output:
-        "results/tables/oracle_auroc.tsv",
+        report(
+            "results/tables/oracle_auroc.tsv",
+            caption="../report/table_oracle_auroc.rst",
+            category="data",
+        ),
     log:
         "logs/oracle_auroc.log",
     conda:

@@ -96,7 +96,11 @@ rule gan_quality:
     input:
         expand("results/gan/{gset}/quality.tsv", gset=gan_sets()),
     output:
-        "results/tables/gan_quality.tsv",
+        report(
+            "results/tables/gan_quality.tsv",
+            caption="../report/table_gan_quality.rst",
+            category="GAN",
+        ),
     log:
         "logs/gan/quality_table.log",
     conda:

@@ -50,8 +50,16 @@ rule training_tables:
     input:
         unpack(TRAINING.tables_input),
     output:
-        per_cell="results/tables/per_cell_auroc.tsv",
-        architectures="results/tables/architectures.tsv",
+        per_cell=report(
+            "results/tables/per_cell_auroc.tsv",
+            caption="../report/table_per_cell_auroc.rst",
+            category="per-cell",
+        ),
+        architectures=report(
+            "results/tables/architectures.tsv",
+            caption="../report/table_architectures.rst",
+            category="per-cell",
+        ),
     log:
         "logs/summarize/training_tables.log",
     conda:
@@ -71,7 +79,11 @@ rule finding1:
     input:
         unpack(TRAINING.pair_input),
     output:
-        "results/tables/finding1_linear_vs_cnn.tsv",
+        report(
+            "results/tables/finding1_linear_vs_cnn.tsv",
+            caption="../report/table_finding1.rst",
+            category="per-cell",
+        ),
     log:
         "logs/summarize/finding1.log",
     conda:

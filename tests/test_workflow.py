@@ -53,18 +53,21 @@ def test_nothing_left_to_do_after_a_run(full_run: tuple[Path, dict]) -> None:
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_report_holds_every_figure(full_run: tuple[Path, dict]) -> None:
+def test_report_holds_every_figure_and_table(full_run: tuple[Path, dict]) -> None:
     workdir, cfg = full_run
     report = workdir / "report.html"
     proc = snakemake(workdir, cfg, "--report", str(report))
     assert proc.returncode == 0, proc.stderr[-2000:]
     html = report.read_text(errors="replace")
     figures = sorted((workdir / "results" / "figures").glob("*.pdf"))
-    assert figures
-    for fig in figures:
-        assert fig.name in html, f"{fig.name} missing from the report"
-    for category in ("data", "per-cell"):
-        assert category in html
+    tables = sorted((workdir / "results" / "tables").glob("*.tsv"))
+    assert figures and len(tables) >= 9
+    for path in [*figures, *tables]:
+        # a report result is keyed by its path (a path also shows up in rule code and captions)
+        entry = f'"{path.relative_to(workdir)}": {{"name": "{path.name}"'
+        assert entry in html, f"{path.name} missing from the report"
+    for category in ("data", "per-cell", "cross-cell", "GAN"):
+        assert f'"{category}": {{' in html, f"category {category} missing from the report"
 
 
 def test_one_figure_rebuilds_alone(full_run: tuple[Path, dict]) -> None:
