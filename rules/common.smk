@@ -3,6 +3,7 @@
 from snakemake.utils import min_version, validate
 
 from deepchrome2 import config as cfg
+from deepchrome2.training.config_check import check_architectures
 
 min_version("9.0")
 
@@ -11,6 +12,9 @@ configfile: "config.yaml"
 
 
 validate(config, "../schemas/config.schema.yaml")
+# Architecture names come from the model registry (one module each), so they are checked here,
+# right after the schema, rather than listed in it.
+check_architectures(config)
 
 SOURCE = config["source"]
 CELLS = cfg.cells(config)

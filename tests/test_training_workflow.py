@@ -61,7 +61,9 @@ def test_tables_and_finding1(trained):
 
 
 def test_unknown_architecture_fails_at_parse_time_with_valid_names(tmp_path):
-    cfg = tiny_config(train={"architectures": ["linear", "deepchrome", "lenet"]})
+    # deepchrome (a crosscell and GAN architecture of the default config) is left out too: the
+    # unknown name must still be the error reported, before any cross-stage check
+    cfg = tiny_config(train={"architectures": ["linear", "lenet"]})
     res = snakemake(tmp_path, cfg, "-n")
     out = res.stdout + res.stderr
     assert res.returncode != 0
