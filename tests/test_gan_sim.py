@@ -16,7 +16,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.optimize import load_optmap, optimize_files
 from deepchrome2.gan.quality import gan_quality_files, load_truth, profile_correlation
-from deepchrome2.gan.train import generate_files, load_generated, train_gan_files
+from deepchrome2.gan.train import DivergenceError, generate_files, load_generated, train_gan_files
 from deepchrome2.plots.gan import FIGURES, gan_figure_files
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
@@ -204,3 +204,11 @@ def test_pooled_config_plans_one_gan_over_all_gan_cells(tmp_path):
     for cell in ("E003", "E062"):
         assert f"results/features/{cell}.npz" in block and f"results/labels/{cell}.tsv" in block
     assert res.stdout.count("rule train_gan:") == 1 and "results/gan/E003" not in res.stdout
+
+
+def test_diverging_run_writes_no_checkpoint_or_history(cohort, tmp_path):
+    ck, hist = tmp_path / "gan.pt", tmp_path / "history.tsv"
+    with pytest.raises(DivergenceError, match=r"non-finite loss at epoch \d+"):
+        train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
+                        {**GAN_CFG, "epochs": 50, "lr": 1e30}, device="cpu")  # fmt: skip
+    assert not ck.exists() and not hist.exists()
