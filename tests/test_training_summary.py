@@ -181,3 +181,17 @@ def test_training_plan_targets_follow_the_config():
     cfg["train"]["architectures"] = ["cnn"]
     with pytest.raises(ValueError, match="unknown architecture 'cnn'"):
         TrainingPlan(cfg, ["E003"], "simulate")
+
+
+def test_unreadable_or_incomplete_metrics_name_the_file(tmp_path):
+    good = _metrics(tmp_path, archs=("linear",))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(InputError, match=r"broken\.json: cannot read metrics"):
+        collect_metrics([*good, broken])
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"arch": "linear", "auroc": 0.8}))
+    with pytest.raises(InputError, match=r"partial\.json: metrics lack cell$"):
+        collect_metrics([*good, partial])
+    with pytest.raises(InputError, match=r"missing\.json: cannot read metrics"):
+        collect_metrics([tmp_path / "missing.json"])

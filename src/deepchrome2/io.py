@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,3 +113,18 @@ def load_split(path: str | os.PathLike[str]) -> pd.DataFrame:
     if bad:
         raise InputError(path, f"unknown split names {sorted(bad)}")
     return df
+
+
+def read_metrics_json(paths: Iterable[str | os.PathLike[str]], required: list[str]) -> list[dict]:
+    """The ``metrics.json`` records of training jobs; each must hold the ``required`` keys."""
+    rows = []
+    for p in paths:
+        try:
+            row = json.loads(Path(p).read_text())
+        except (OSError, ValueError) as err:
+            raise InputError(p, f"cannot read metrics: {err}") from err
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise InputError(p, f"metrics lack {', '.join(missing)}")
+        rows.append(row)
+    return rows

@@ -6,16 +6,14 @@ on X's test genes); ``test_on_rest`` of X is the mean AUROC of X's model over th
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from deepchrome2.errors import InputError
-from deepchrome2.io import write_tsv
+from deepchrome2.io import read_metrics_json, write_tsv
 from deepchrome2.training.summary import paired_comparison
 
 PathLike = str | os.PathLike[str]
@@ -38,14 +36,7 @@ def read_matrix(paths: Sequence[PathLike]) -> pd.DataFrame:
 
 def read_experiments(paths: Sequence[PathLike]) -> pd.DataFrame:
     """One row per trained experiment job, from its ``metrics.json``."""
-    rows = []
-    for p in paths:
-        try:
-            rows.append(json.loads(Path(p).read_text()))
-        except (OSError, ValueError) as err:
-            raise InputError(p, f"cannot read metrics: {err}") from err
-        if {"arch", "experiment", "target_cell", "auroc"} - set(rows[-1]):
-            raise InputError(p, "metrics lack arch, experiment, target_cell or auroc")
+    rows = read_metrics_json(paths, ["arch", "experiment", "target_cell", "auroc"])
     cols = ["arch", "experiment", "target_cell", "auroc", "n_train_cells", "train_cells"]
     return pd.DataFrame(rows, columns=cols) if not rows else pd.DataFrame(rows)[cols]
 

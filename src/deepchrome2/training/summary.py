@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from deepchrome2.errors import InputError
-from deepchrome2.io import write_tsv
+from deepchrome2.io import read_metrics_json, write_tsv
 
 PathLike = str | os.PathLike[str]
 
 
 def collect_metrics(paths: Iterable[PathLike]) -> pd.DataFrame:
     """One row per (arch, cell) from the jobs' ``metrics.json`` files."""
-    rows = []
-    for p in paths:
-        try:
-            rows.append(json.loads(Path(p).read_text()))
-        except (OSError, ValueError) as err:
-            raise InputError(p, f"cannot read metrics: {err}") from err
-        if not {"arch", "cell", "auroc"} <= set(rows[-1]):
-            raise InputError(p, "metrics lack arch, cell or auroc")
-    return pd.DataFrame(rows)
+    return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", "auroc"]))
 
 
 def load_oracle(path: PathLike) -> pd.DataFrame:
