@@ -243,3 +243,14 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     assert res.returncode == 0, res.stderr[-4000:]
     sim = work / cfg["simulate"]["outdir"]
     return SimpleNamespace(dir=work, cfg=cfg, cells=cells, sim=sim)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One intra-op torch thread for a module of small-tensor tests (no pool overhead)."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

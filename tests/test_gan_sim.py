@@ -28,12 +28,7 @@ GAN_CFG = {"epochs": 60, "batch_size": 32, "lr": 5e-4, "latent_dim": 16, "n_crit
            "gen_width": 16, "critic_width": 128, "seed": 3, "min_genes_per_class": 10}  # fmt: skip
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
