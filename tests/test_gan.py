@@ -57,6 +57,21 @@ def test_generator_and_critic_shapes():
         assert D(x, y).shape == (4,)
 
 
+def test_generator_has_no_edge_artifacts():
+    """A constant internal signal stays constant up to the first and last bins: the
+    convolutions pad by replicating edges (zero padding pulls the edge bins toward 0)."""
+    G = Generator(5, 100, latent_dim=16)
+    with torch.no_grad():
+        for m in G.modules():
+            if isinstance(m, torch.nn.Conv1d):
+                m.weight.fill_(0.01)
+                m.bias.zero_()
+        G.fc[0].weight.zero_()
+        G.fc[0].bias.fill_(1.0)
+        x = G(torch.randn(3, 16), torch.tensor([0, 1, 0]))
+    assert torch.allclose(x, x[:, :, 50:51].expand_as(x))
+
+
 def test_transform_round_trip():
     X, _ = synthetic(60)
     t = SignalTransform.fit(X)
