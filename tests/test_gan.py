@@ -82,7 +82,9 @@ def test_transform_round_trip():
 
 def test_training_reduces_fresh_critic_distance(tmp_path):
     X, y = synthetic()
-    cfg = small_cfg(epochs=60)
+    # 150 epochs: at 60, GAN seeds 1-6 gave W1 ratios up to 0.65 and critic ratios up to 0.68;
+    # at 150 the largest were 0.51 and 0.49 and the smallest peak ratio 6.2 (docs/benchmarks.md)
+    cfg = small_cfg(epochs=150)
     untrained = train_gan(X, y, small_cfg(epochs=0), device="cpu")
     trained = train_gan(X, y, cfg, device="cpu")
     assert len(trained.history) == cfg.epochs
@@ -95,12 +97,12 @@ def test_training_reduces_fresh_critic_distance(tmp_path):
         dists.append(critic_distance(Zr, y, Zf, yf, steps=100, seed=0))
         w1.append(np.mean([wasserstein_per_column(Zf[yf == c], Zr[y == c]).mean() for c in (0, 1)]))
     # a fresh critic (same seed and steps for both) separates trained samples less well
-    assert dists[1] < 0.75 * dists[0], dists
-    assert w1[1] < 0.6 * w1[0], w1
+    assert dists[1] < 0.65 * dists[0], dists
+    assert w1[1] < 0.7 * w1[0], w1
     # class structure is learnt: mark 0 peaks at the TSS for class 1 only
     Xg, yg = sample(trained, 200, seed=1)
     mid = N_BINS // 2
-    assert Xg[yg == 1][:, 0, mid].mean() > 2 * Xg[yg == 0][:, 0, mid].mean()
+    assert Xg[yg == 1][:, 0, mid].mean() > 3 * Xg[yg == 0][:, 0, mid].mean()
     # checkpoint round trip gives identical samples
     save_gan(tmp_path / "gan.pt", trained)
     again = load_gan(tmp_path / "gan.pt")

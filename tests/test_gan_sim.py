@@ -15,7 +15,12 @@ from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.optimize import load_optmap, optimize_files
-from deepchrome2.gan.quality import gan_quality_files, load_truth, profile_correlation
+from deepchrome2.gan.quality import (
+    gan_quality_files,
+    load_truth,
+    profile_correlation,
+    structured_marks,
+)
 from deepchrome2.gan.train import DivergenceError, generate_files, load_generated, train_gan_files
 from deepchrome2.plots.gan import FIGURES, gan_figure_files
 from deepchrome2.training.artifact import TrainedModel, save_trained
@@ -24,8 +29,13 @@ from deepchrome2.training.transform import Transform
 CELL = "E003"
 CELL2 = "E062"  # a second cell, in another tissue group, for the pooled GAN
 WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
-GAN_CFG = {"epochs": 60, "batch_size": 32, "lr": 5e-4, "latent_dim": 16, "n_critic": 2,
+# 200 epochs: at 60 the class means of the structured marks still varied from r = 0.5 to 0.97
+# between seeds; at 200 their lowest r over GAN seeds 1-8 is 0.83 (docs/benchmarks.md).
+GAN_CFG = {"epochs": 200, "batch_size": 32, "lr": 5e-4, "latent_dim": 16, "n_critic": 2,
            "gen_width": 16, "critic_width": 128, "seed": 3, "min_genes_per_class": 10}  # fmt: skip
+# Lowest accepted r between a generated class mean and the truth, on the marks that the
+# simulator structures in that class (measured minimum over 8 seeds: 0.83).
+MIN_R_STRUCTURED = 0.7
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -72,12 +82,17 @@ def trained(cohort) -> dict[str, Path]:
 def test_generated_class_means_correlate_with_truth(cohort, trained):
     gen = load_generated(trained["generated"])
     truth = load_truth(cohort["truth"], CELL, gen["marks"])
+    checked = {}
     for c in (0, 1):
         r = profile_correlation(gen["X"][gen["y"] == c].mean(axis=0), truth[c])
-        marks = dict(zip(gen["marks"], r, strict=True))
-        # the promoter and gene-body marks have real structure in both classes
-        for m in ("H3K4me3", "H3K4me1", "H3K36me3"):
-            assert marks[m] > 0.5, (c, marks)
+        # only marks whose truth profile has structure in this class: a near-flat profile
+        # (class-0 H3K36me3: low expression, little gene-body mark) leaves r to chance
+        structured = structured_marks(truth[c])
+        checked[c] = [m for m, s in zip(gen["marks"], structured, strict=True) if s]
+        low = {m: float(v) for m, v, s in zip(gen["marks"], r, structured, strict=True) if s}
+        assert min(low.values()) > MIN_R_STRUCTURED, (c, low)
+    # the simulator structures the promoter marks in both classes, the gene body in class 1
+    assert checked == {0: ["H3K4me3", "H3K4me1"], 1: ["H3K4me3", "H3K4me1", "H3K36me3"]}
     # the class difference is learnt: at the truth's H3K4me3 peak, class 1 is higher
     k, peak = gen["marks"].index("H3K4me3"), int(truth[1, 0].argmax())
     means = [gen["X"][gen["y"] == c][:, k, peak].mean() for c in (0, 1)]
