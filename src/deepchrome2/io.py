@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,13 +41,49 @@ class Features:
             )
 
 
+# Temporary files made by :func:`atomic_path` in this process and not yet renamed into place.
+_PENDING: set[Path] = set()
+TMP_TAG = ".tmp-"  # temporary names: ``.{name}.tmp-{pid}-{token}``, hidden next to the output
+
+
 def atomic_path(path: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Return (final, temporary) paths for writing ``path`` atomically in its folder."""
+    """Return (final, temporary) paths for writing ``path`` atomically in its folder.
+
+    The temporary file is created empty with mode 0666 less the umask (as the final file would
+    be), so ``os.replace(tmp, final)`` gives a result the group can read where the umask allows.
+    It is remembered until :func:`remove_temporaries` so that a failed step leaves none behind.
+    """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
-    os.close(fd)
-    return final, Path(tmp)
+    while True:
+        tmp = final.with_name(f".{final.name}{TMP_TAG}{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        _PENDING.add(tmp)
+        return final, tmp
+
+
+def remove_temporaries() -> None:
+    """Delete the temporary files this process made that were never renamed into place."""
+    for tmp in list(_PENDING):
+        tmp.unlink(missing_ok=True)
+        _PENDING.discard(tmp)
+
+
+def remove_stale_temporaries(outputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Delete temporary files left next to ``outputs`` by an earlier, killed run of a step."""
+    removed = []
+    for out in outputs:
+        final = Path(out)
+        if final.parent.is_dir():
+            for tmp in final.parent.glob(f".{glob.escape(final.name)}{TMP_TAG}*"):
+                if tmp.is_file():
+                    tmp.unlink(missing_ok=True)
+                    removed.append(tmp)
+    return removed
 
 
 def save_features(path: str | os.PathLike[str], feats: Features) -> None:

@@ -2,7 +2,9 @@
 
 ``run_step`` sets up logging into the rule's log file, caps threads, and turns an
 :class:`~deepchrome2.errors.InputError` into one clear line on stderr and a non-zero exit.
-Outputs of a failed step are removed so that no partial output is left behind.
+Outputs of a failed step, and the temporary files it was writing, are removed so that no
+partial output is left behind; temporary files a killed earlier run left next to the outputs are
+removed when the step starts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deepchrome2.errors import InputError
+from deepchrome2.io import remove_stale_temporaries, remove_temporaries
 
 log = logging.getLogger("deepchrome2")
 
@@ -73,14 +76,19 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
     outputs = [str(o) for o in smk.output]
     start = time.perf_counter()
     log.info("rule %s started", getattr(smk, "rule", "?"))
+    stale = remove_stale_temporaries(outputs)
+    if stale:
+        log.info("removed %d temporary files of an earlier, interrupted run", len(stale))
     try:
         step(smk)
     except InputError as err:
+        remove_temporaries()
         _remove_outputs(outputs)
         log.error("%s", err)
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
     except BaseException:
+        remove_temporaries()
         _remove_outputs(outputs)
         log.exception("rule %s failed", getattr(smk, "rule", "?"))
         raise

@@ -59,10 +59,11 @@ def per_cell_auroc(
 def architecture_table(
     metrics: pd.DataFrame, architectures: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Per architecture: parameters, AUROC mean/median/sd/min/max, mean seconds and epochs.
+    """Per architecture: parameters, AUROC mean/median/sd/min/max, mean epochs.
 
     ``n_parameters`` is the median over cells (it varies only for the random forest, whose
-    count is its number of tree nodes).
+    count is its number of tree nodes). Timings are not in it, so that reruns give the same
+    bytes: each job's wall and CPU time is in its benchmark file (benchmarks/train/).
     """
     g = metrics.groupby("arch", sort=False)
     out = pd.DataFrame(
@@ -76,7 +77,6 @@ def architecture_table(
             "max_auroc": g["auroc"].max(),
             "mean_auprc": g["auprc"].mean(),
             "mean_accuracy": g["accuracy"].mean(),
-            "mean_train_seconds": g["train_seconds"].mean(),
             "mean_epochs": g["epochs"].mean(),
             "mean_best_epoch": g["best_epoch"].mean(),
         }
