@@ -1,39 +1,62 @@
 """Config validation, wildcard constraints and input functions shared by all rules."""
 
+import sys
+from pathlib import Path
+
+# The workflow reads its package from src/ next to the Snakefile: no installation needed.
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
 from snakemake.utils import min_version, validate
 
 from deepchrome2 import config as cfg
+from deepchrome2.errors import ConfigError, InputError
 from deepchrome2.training.config_check import check_architectures
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# A config file given on the command line is the whole config: config.yaml is not merged under
+# it, so a trimmed cohort stays trimmed. An overlay names both files, in order:
+# --configfile config.yaml config/full.yaml
+if not workflow.config_settings.configfiles:
+
+    configfile: "config.yaml"
 
 
-validate(config, "../schemas/config.schema.yaml")
+try:
+    # Unknown keys first, each named with the nearest valid one; then the schema's other rules.
+    cfg.check_keys(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+    validate(config, "../schemas/config.schema.yaml")
+    COHORT = cfg.cohort(config)
+    cfg.check_source(config)
+except (ConfigError, InputError) as err:
+    print(f"error: {err}", file=sys.stderr)
+    raise SystemExit(1)
 # Architecture names come from the model registry (one module each), so they are checked here,
 # right after the schema, rather than listed in it.
 check_architectures(config)
 
 SOURCE = config["source"]
-CELLS = cfg.cells(config)
-MARKS = config["marks"]
+CELLS = COHORT.cells
+MARKS = COHORT.marks
 SIM_DIR = config["simulate"]["outdir"]
-cfg.check_source(config)
+CELL_ID = "[A-Za-z0-9_.-]+"
+DOWNLOAD_DIR = config.get("download", {}).get("dir", "resources/downloads")
 
 
 wildcard_constraints:
-    cell="E[0-9]{3}",
+    cell=CELL_ID,
     mark="|".join(MARKS),
     split="train|valid|test",
 
 
 def bigwig_path(cell, mark):
-    """Path of the bigWig for one cell and mark under the configured source."""
+    """Path of the bigWig for one cell and mark (a sheet's URL: where it is downloaded to)."""
     if SOURCE == "simulate":
         return f"{SIM_DIR}/bigwig/{cell}-{mark}.fc.signal.bigwig"
-    return config["files"]["bigwig"].format(cell=cell, mark=mark)
+    if COHORT.is_url(cell, mark):
+        return f"{DOWNLOAD_DIR}/{cell}-{mark}.bigwig"
+    return COHORT.bigwigs[cell, mark]
 
 
 def all_bigwigs():
@@ -195,7 +218,7 @@ check_gan_config()
 
 
 wildcard_constraints:
-    gset="E[0-9]{3}|pooled",
+    gset=f"{CELL_ID}|pooled",
 
 
 def gan_sets():

@@ -2,23 +2,98 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+import jsonschema
+import yaml
+
+from deepchrome2.errors import ConfigError
+from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet, nearest
+
+
+def _key(path: Any) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def check_keys(config: Mapping[str, Any], schema_path: str | os.PathLike[str]) -> None:
+    """Validate ``config`` against the schema; raise one :class:`ConfigError` line.
+
+    An unknown key (every schema object is closed) is reported before anything else, with the
+    nearest valid key of its section.
+    """
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(dict(config)))
+    for err in errors:
+        if err.validator != "additionalProperties" or err.validator_value is not False:
+            continue
+        valid = list(err.schema.get("properties", {}))
+        for key in err.instance:
+            if key not in valid:
+                where = _key([*err.absolute_path, key])
+                hint = nearest(key, valid)
+                prefix = _key(err.absolute_path)
+                if hint and prefix:
+                    hint = hint.replace("'", f"'{prefix}.", 1)
+                raise ConfigError(where, f"unknown key{hint}")
+    if errors:
+        err = jsonschema.exceptions.best_match(errors)
+        raise ConfigError(_key(err.absolute_path) or "(top level)", err.message)
+
+
+@functools.cache
+def _sheet(path: str, mtime_ns: int) -> Cohort:
+    return cohort_from_sheet(path)
+
+
+def uses_sheet(config: Mapping[str, Any]) -> bool:
+    """True when the cohort comes from a sample sheet (``files.samples``)."""
+    return config["source"] == "files" and "samples" in config["files"]
+
+
+def cohort(config: Mapping[str, Any]) -> Cohort:
+    """Cells, marks and bigWigs of the configured source (see :mod:`deepchrome2.samples`)."""
+    source = config["source"]
+    if source == "simulate":
+        groups = config["simulate"]["tissue_groups"]
+        cells = [c for group in groups.values() for c in group]
+        marks = list(config["marks"])
+        return Cohort(cells, marks, {}, {c: g for g, cs in groups.items() for c in cs})
+    if uses_sheet(config):
+        sheet = str(config["files"]["samples"])
+        mtime = Path(sheet).stat().st_mtime_ns if Path(sheet).exists() else 0
+        found = _sheet(os.path.abspath(sheet), mtime)
+        given = config.get("marks")
+        if given is not None and sorted(given) != sorted(found.marks):
+            raise ConfigError(
+                "marks",
+                f"{list(given)} differ from the marks of the sample sheet {sheet} "
+                f"({', '.join(found.marks)}); drop marks: (the sheet decides) or list the same",
+            )
+        return found
+    if "marks" not in config:
+        raise ConfigError("marks", f"required with source: {source} (no sample sheet)")
+    if source == "files":
+        files = config["files"]
+        if "bigwig" not in files or "cells" not in files:
+            raise ConfigError(
+                "files", "give samples (a sample sheet), or bigwig (a path pattern) and cells"
+            )
+        return cohort_from_pattern(files["bigwig"], list(files["cells"]), list(config["marks"]))
+    return Cohort(list(config[source]["cells"]), list(config["marks"]), {})
 
 
 def cells(config: Mapping[str, Any]) -> list[str]:
-    """The cohort's cell IDs, in config order, for the configured source."""
-    source = config["source"]
-    if source == "simulate":
-        return [c for group in config["simulate"]["tissue_groups"].values() for c in group]
-    return list(config[source]["cells"])
+    """The cohort's cell IDs, in config (or sample sheet) order, for the configured source."""
+    return cohort(config).cells
 
 
 def tissue_of(config: Mapping[str, Any]) -> dict[str, str]:
-    """Cell -> tissue group for the simulated cohort (empty for other sources)."""
-    if config["source"] != "simulate":
-        return {}
-    return {c: g for g, cs in config["simulate"]["tissue_groups"].items() for c in cs}
+    """Cell -> tissue group (simulated cohort, or a sample sheet's ``tissue`` column)."""
+    return cohort(config).tissue
 
 
 def check_unique_cells(config: Mapping[str, Any]) -> None:
@@ -26,7 +101,7 @@ def check_unique_cells(config: Mapping[str, Any]) -> None:
     all_cells = cells(config)
     dup = sorted({c for c in all_cells if all_cells.count(c) > 1})
     if dup:
-        raise ValueError(f"config: cells listed in more than one tissue group: {dup}")
+        raise ConfigError("simulate.tissue_groups", f"cells in more than one tissue group: {dup}")
 
 
 SIMULATED_MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
@@ -38,6 +113,14 @@ def check_source(config: Mapping[str, Any]) -> None:
     w = config["window"]
     if (w["upstream"] + w["downstream"]) % w["bin_size"]:
         raise ValueError("config window: upstream + downstream must be a multiple of bin_size")
+    if config["source"] == "files" and "samples" in config["files"]:
+        for key in ("bigwig", "cells"):
+            if key in config["files"]:
+                raise ConfigError(
+                    f"files.{key}",
+                    "not used with a sample sheet (files.samples): remove it, or drop samples "
+                    "to use the {cell}-{mark} pattern shorthand",
+                )
     if config["source"] == "simulate":
         extra = [m for m in config["marks"] if m not in SIMULATED_MARKS]
         if extra:

@@ -12,3 +12,12 @@ class InputError(Exception):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class ConfigError(ValueError):
+    """A bad config value. Rendered as a single line: ``config <key>: <problem>``."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        self.problem = problem
+        super().__init__(f"config {key}: {problem}")
