@@ -1,10 +1,15 @@
 """Config validation, wildcard constraints and input functions shared by all rules."""
 
+import os
 import sys
 from pathlib import Path
 
-# The workflow reads its package from src/ next to the Snakefile: no installation needed.
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+# The workflow reads its package from src/ next to the Snakefile: no installation needed. Jobs'
+# scripts get the same folder through PYTHONPATH (every job parses this file first).
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)
+if SRC not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
 
 from snakemake.utils import min_version, validate
 
@@ -42,6 +47,7 @@ MARKS = COHORT.marks
 SIM_DIR = config["simulate"]["outdir"]
 CELL_ID = "[A-Za-z0-9_.-]+"
 DOWNLOAD_DIR = config.get("download", {}).get("dir", "resources/downloads")
+GENE_ID_COLUMN = config.get("files", {}).get("gene_id_column", "gene_id")
 
 
 wildcard_constraints:

@@ -65,6 +65,7 @@ else:
             cells=CELLS,
             gene_types=config["gene_types"],
             window=config["window"],
+            gene_id=GENE_ID_COLUMN,
         script:
             "../workflow_scripts/tss_windows.py"
 
@@ -103,6 +104,8 @@ else:
         threads: 1
         resources:
             mem_mb=1000,
+        params:
+            gene_id=GENE_ID_COLUMN,
         script:
             "../workflow_scripts/labels.py"
 

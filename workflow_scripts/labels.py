@@ -5,7 +5,13 @@ from deepchrome2.runner import run_step
 
 
 def main(smk):
-    make_labels(smk.input.rpkm, smk.input.windows, smk.wildcards.cell, smk.output[0])
+    make_labels(
+        smk.input.rpkm,
+        smk.input.windows,
+        smk.wildcards.cell,
+        smk.output[0],
+        gene_id=smk.params.gene_id,
+    )
 
 
 run_step(snakemake, main)

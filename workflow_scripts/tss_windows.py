@@ -13,6 +13,7 @@ def main(smk):
         smk.params.gene_types,
         smk.params.window,
         smk.output[0],
+        gene_id=smk.params.gene_id,
     )
 
 

@@ -24,8 +24,9 @@ WINDOW_COLUMNS = ["gene_id", "chrom", "tss", "strand", "start", "end"]
 
 
 def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
-    """Gene records of ``gtf`` with the given ``gene_type``: gene_id (no version), chrom,
-    start, end (0-based half-open) and strand."""
+    """Gene records of ``gtf`` (plain or .gz) with the given ``gene_type`` (GENCODE) or
+    ``gene_biotype`` (Ensembl): gene_id (no version), chrom, start, end (0-based half-open)
+    and strand."""
     if not Path(gtf).exists():
         raise InputError(gtf, "annotation GTF not found")
     try:
@@ -40,7 +41,7 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
         raise InputError(gtf, "GTF holds no 'gene' records")
     type_col = "gene_type" if "gene_type" in df else "gene_biotype"
     if type_col not in df:
-        raise InputError(gtf, "GTF gene records have no gene_type attribute")
+        raise InputError(gtf, "GTF gene records have no gene_type or gene_biotype attribute")
     df = df[df[type_col].isin(gene_types)]
     out = pd.DataFrame(
         {
@@ -59,16 +60,80 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
 
 
 def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
-    """Chromosomes present in every bigWig, with their sizes (from the headers)."""
-    common: dict[str, int] | None = None
-    for p in paths:
+    """Chromosomes present in every bigWig, with their sizes (from the headers).
+
+    Two bigWigs that give one chromosome different sizes (files of different genome builds)
+    are refused, naming the file and the chromosome. Chromosomes missing from some of the
+    files are logged.
+    """
+    common: dict[str, int] = {}
+    first: str | Path = ""
+    seen: set[str] = set()
+    for i, p in enumerate(paths):
         chroms = read_bigwig_header(p)
-        common = (
-            dict(chroms)
-            if common is None
-            else {c: s for c, s in common.items() if chroms.get(c) == s}
+        if i == 0:
+            common, first = dict(chroms), p
+        for c, size in chroms.items():
+            if c in common and common[c] != size:
+                raise InputError(
+                    p,
+                    f"chromosome {c} is {size:,} bp here but {common[c]:,} bp in {first}: "
+                    "the bigWigs must come from one genome build",
+                )
+        seen |= set(chroms)
+        common = {c: s for c, s in common.items() if c in chroms}
+    partial = sorted(seen - set(common))
+    if partial:
+        log.warning(
+            "chromosomes in only some of the bigWigs are not used: %s", ", ".join(partial[:20])
         )
-    return common or {}
+    return common
+
+
+def _chr_variants(names: pd.Series) -> dict[str, pd.Series]:
+    """The GTF's chromosome names as they are, with ``chr`` added and with it removed
+    (Ensembl's ``MT`` is GENCODE/UCSC ``chrM``)."""
+    bare = names.str.replace(r"^chr", "", regex=True)
+    return {
+        "as they are": names,
+        "with 'chr' added": ("chr" + bare).replace("chrMT", "chrM"),
+        "without 'chr'": bare.replace("M", "MT"),
+    }
+
+
+def harmonise_chroms(
+    genes: pd.DataFrame, chrom_sizes: dict[str, int], gtf: str | Path, bigwig: str | Path
+) -> pd.DataFrame:
+    """Rename the GTF's chromosomes to the bigWigs' style (``chr1`` or ``1``).
+
+    The naming under which most genes lie on a bigWig chromosome is used, and a notice says
+    how many genes matched. When no naming shares a chromosome, the error names both files and
+    the chromosomes of each.
+    """
+    variants = _chr_variants(genes["chrom"].astype(str))
+    counts = {k: int(v.isin(list(chrom_sizes)).sum()) for k, v in variants.items()}
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best] == 0:
+
+        def show(names: list[str]) -> str:
+            names = sorted(set(names))
+            return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+        raise InputError(
+            gtf,
+            f"no chromosome in common with the bigWigs, even as chr1/1: the GTF has "
+            f"{show(list(genes['chrom'].astype(str)))}; {bigwig} has {show(list(chrom_sizes))}",
+        )
+    if best != "as they are":
+        log.warning("GTF chromosome names used %s, to match the bigWigs'", best)
+    log.info(
+        "%d of %d genes are on chromosomes of the bigWigs (GTF %s, bigWig %s)",
+        counts[best],
+        len(genes),
+        gtf,
+        bigwig,
+    )
+    return genes.assign(chrom=variants[best].to_numpy())
 
 
 def read_bigwig_header(path: str | Path) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Roadmap RNA-seq tables (``57epigenomes.RPKM.pc`` layout) and expression labels."""
+"""Expression tables (genes x cells, as Roadmap's ``57epigenomes.RPKM.pc``) and labels."""
 
 from __future__ import annotations
 
@@ -14,38 +14,71 @@ log = logging.getLogger(__name__)
 
 
 def strip_version(ids: pd.Series | np.ndarray) -> np.ndarray:
-    """ENSG00000000003.10 -> ENSG00000000003 (Roadmap's RPKM table has no versions)."""
-    return np.array([str(i).split(".", 1)[0] for i in ids])
+    """ENSG00000000003.10 -> ENSG00000000003 (and ENSG...10_PAR_Y likewise).
+
+    Only Ensembl/GENCODE IDs (``ENS...``) lose their suffix: other IDs, such as gene symbols
+    with a dot, stay as they are.
+    """
+    ids = pd.Series(np.asarray(ids, dtype=str))
+    return ids.str.replace(r"^(ENS[A-Z]*[0-9]+)\..*$", r"\1", regex=True).to_numpy(dtype=str)
 
 
-def read_rpkm(path: str | Path, cells: list[str]) -> pd.DataFrame:
-    """Read an RPKM table: ``gene_id`` then one column per epigenome ID.
+def read_rpkm(path: str | Path, cells: list[str], gene_id: str = "gene_id") -> pd.DataFrame:
+    """Read an expression table (RPKM, TPM or FPKM), genes x cells: the ``gene_id`` column,
+    then one column per cell ID. Tab-separated; ``.gz`` is read as gzip.
 
     Returns a frame indexed by bare gene ID with one column per requested cell. Raises
-    :class:`InputError` for a missing file, a missing cell, or NaN/negative values.
+    :class:`InputError` for a missing file, a missing cell, NaN/negative values, or a gene ID
+    listed twice with different values (listed twice with equal values: kept once, logged).
     """
     try:
-        df = pd.read_csv(path, sep="\t", dtype={"gene_id": str})
+        df = pd.read_csv(path, sep="\t", dtype={gene_id: str})
     except FileNotFoundError as err:
         raise InputError(path, "RPKM table not found") from err
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+    except (OSError, EOFError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise InputError(path, f"cannot parse RPKM table: {err}") from err
-    if "gene_id" not in df.columns:
-        raise InputError(path, "RPKM table has no 'gene_id' column")
+    if gene_id not in df.columns:
+        raise InputError(path, f"RPKM table has no '{gene_id}' column (the gene-ID column)")
     missing = [c for c in cells if c not in df.columns]
     if missing:
         raise InputError(path, f"cells {missing} are not columns of the RPKM table")
-    df["gene_id"] = strip_version(df["gene_id"])
-    df = df.drop_duplicates("gene_id").set_index("gene_id")
+    ids = strip_version(df[gene_id])
     values = df[cells].apply(pd.to_numeric, errors="coerce")
+    values.index = pd.Index(ids, name="gene_id")
     bad = values.isna() | (values < 0)
     if bad.to_numpy().any():
         col = values.columns[bad.any(axis=0)][0]
-        gene = values.index[bad[col]][0]
-        kind = "NaN or non-numeric" if pd.isna(values.at[gene, col]) else "negative"
+        row = int(np.flatnonzero(bad[col].to_numpy())[0])
+        gene = values.index[row]
+        kind = "NaN or non-numeric" if pd.isna(values[col].iat[row]) else "negative"
         n = int(bad.to_numpy().sum())
         raise InputError(path, f"{n} {kind} RPKM value(s), first at gene {gene}, cell {col}")
-    return values
+    return _dedup(path, values)
+
+
+def _dedup(path: str | Path, values: pd.DataFrame) -> pd.DataFrame:
+    """One row per gene ID: exact repeats are dropped (and logged), conflicting ones refused."""
+    dup = values.index.duplicated(keep=False)
+    if not dup.any():
+        return values
+    rows = values[dup].reset_index()
+    conflict = rows.drop_duplicates().duplicated("gene_id", keep=False)
+    if conflict.any():
+        gene = rows.drop_duplicates()["gene_id"][conflict].iloc[0]
+        n = rows.drop_duplicates()["gene_id"][conflict].nunique()
+        raise InputError(
+            path, f"gene {gene} is listed more than once with different values ({n} such genes)"
+        )
+    n_extra = int(values.index.duplicated().sum())
+    log.warning(
+        "%s: %d repeated rows of %d gene IDs with equal values kept once (version suffixes "
+        "stripped), e.g. %s",
+        path,
+        n_extra,
+        rows["gene_id"].nunique(),
+        rows["gene_id"].iloc[0],
+    )
+    return values[~values.index.duplicated()]
 
 
 def make_labels(rpkm: pd.DataFrame, cell: str, genes: np.ndarray) -> pd.DataFrame:

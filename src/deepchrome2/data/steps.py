@@ -58,14 +58,16 @@ def make_tss_windows(
     gene_types: list[str],
     window: Mapping[str, int],
     out: str,
+    gene_id: str = "gene_id",
 ) -> None:
     """GTF + RPKM + bigWig headers -> the kept genes' TSS windows."""
     n_bins(window)
-    table = expression.read_rpkm(rpkm, cells)
+    table = expression.read_rpkm(rpkm, cells, gene_id)
     genes = annotation.read_genes(gtf, gene_types)
     if genes.empty:
         raise InputError(gtf, f"no genes of types {gene_types}")
     sizes = annotation.bigwig_chrom_sizes(bigwigs)
+    genes = annotation.harmonise_chroms(genes, sizes, gtf, bigwigs[0])
     log.info(
         "%d annotated genes of types %s; %d chromosomes in all bigWigs",
         len(genes),
@@ -97,9 +99,9 @@ def bin_signals(
     )
 
 
-def make_labels(rpkm: str, windows: str, cell: str, out: str) -> None:
+def make_labels(rpkm: str, windows: str, cell: str, out: str, gene_id: str = "gene_id") -> None:
     """High/low expression labels of one cell over the kept genes."""
-    table = expression.read_rpkm(rpkm, [cell])
+    table = expression.read_rpkm(rpkm, [cell], gene_id)
     genes = annotation.read_windows(windows)["gene_id"].to_numpy()
     write_tsv(out, expression.make_labels(table, cell, genes), float_format="%.6g")
 

@@ -12,14 +12,17 @@ return logits of shape ``(batch, 2)``. Scikit-learn models follow :class:`Sklear
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
+if TYPE_CHECKING:  # torch is imported by the jobs that build models, not by the workflow
+    from torch import nn
 
-from deepchrome2.models._base import SklearnModel
+    from deepchrome2.models._base import SklearnModel
 
 __all__ = ["SklearnModel", "available", "build", "defaults", "get", "kind", "n_parameters"]
 
@@ -42,6 +45,30 @@ def get(name: str) -> ModuleType:
     if getattr(module, "NAME", None) != name or getattr(module, "KIND", None) not in KINDS:
         raise TypeError(f"architecture module {module.__name__} must set NAME={name!r} and KIND")
     return module
+
+
+def __getattr__(attr: str) -> Any:
+    if attr == "SklearnModel":
+        from deepchrome2.models._base import SklearnModel
+
+        return SklearnModel
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+
+
+def hparam_names(name: str) -> list[str]:
+    """Names of the hyperparameters of ``name``, read from its module's source when its
+    ``DEFAULTS`` is a literal (so that checking a config imports no torch)."""
+    source = Path(__path__[0], f"{name}.py").read_text()
+    for node in ast.parse(source).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == "DEFAULTS" and node.value is not None:
+            try:
+                return sorted(ast.literal_eval(node.value))
+            except ValueError:
+                break
+    return sorted(defaults(name))
 
 
 def kind(name: str) -> str:
@@ -84,6 +111,8 @@ def n_parameters(model: nn.Module | SklearnModel) -> int:
     For a scikit-learn model this is the model's own ``n_parameters()`` when it defines one
     (the random forest counts its tree nodes, 0 before fitting), else 0.
     """
+    from torch import nn
+
     if isinstance(model, nn.Module):
         return sum(p.numel() for p in model.parameters() if p.requires_grad)
     counter = getattr(model, "n_parameters", None)

@@ -35,7 +35,7 @@ def check_architectures(config: Mapping[str, Any]) -> None:
             f"config: unknown architecture '{bad}' in {where}; valid: {', '.join(names)}"
         )
     for arch, over in (train.get("per_arch") or {}).items():
-        valid_hp = sorted(models.defaults(arch))
+        valid_hp = models.hparam_names(arch)
         for key in (over or {}).get("hparams") or {}:
             if key not in valid_hp:
                 raise ValueError(
