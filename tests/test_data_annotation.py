@@ -120,9 +120,25 @@ def test_bigwig_chrom_sizes_is_the_intersection(tmp_path: Path) -> None:
     import pyBigWig
 
     bw = pyBigWig.open(str(b), "w")
-    bw.addHeader([("chrA", SIZES["chrA"]), ("chrB", 999), ("chrZ", 5000)], maxZooms=0)
+    bw.addHeader([("chrA", SIZES["chrA"]), ("chrB", SIZES["chrB"]), ("chrZ", 5000)], maxZooms=0)
     bw.close()
-    assert bigwig_chrom_sizes([a, b]) == {"chrA": SIZES["chrA"]}  # chrB differs in size
+    # chrE is only in a, chrZ only in b
+    assert bigwig_chrom_sizes([a, b]) == {"chrA": SIZES["chrA"], "chrB": SIZES["chrB"]}
+
+
+def test_bigwigs_of_different_builds_are_refused(tmp_path: Path) -> None:
+    """A chromosome with two sizes: an error naming the file and the chromosome, not a silent
+    loss of its genes."""
+    import pyBigWig
+
+    a = write_bigwig(tmp_path / "a.bw", {})
+    b = tmp_path / "b.bw"
+    bw = pyBigWig.open(str(b), "w")
+    bw.addHeader([("chrA", SIZES["chrA"]), ("chrB", 999)], maxZooms=0)
+    bw.close()
+    with pytest.raises(InputError, match="chromosome chrB is 999 bp here but 23,456 bp") as err:
+        bigwig_chrom_sizes([a, b])
+    assert err.value.path == str(b)
 
 
 def test_make_tss_windows_end_to_end(handmade: HandMade, tmp_path: Path) -> None:
