@@ -1,0 +1,226 @@
+"""The config refuses typos, a config file given on the command line replaces config.yaml, and
+the workflow is parsed without the package installed and without importing torch."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from _smk import REPO, snakemake, tiny_config
+from conftest import error_lines
+
+from deepchrome2.config import check_keys
+from deepchrome2.errors import ConfigError
+
+SCHEMA_PATH = REPO / "schemas" / "config.schema.yaml"
+SCHEMA = yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _resolve(schema: dict) -> dict:
+    while "$ref" in schema:
+        node: Any = SCHEMA
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def key_paths(value: Any, schema: dict, path: tuple = ()) -> Iterator[tuple[str, ...]]:
+    """Every key of ``value`` that its schema names in ``properties`` (free-form maps such as
+    tissue groups or per-architecture settings are descended into, not listed)."""
+    schema = _resolve(schema)
+    if not isinstance(value, dict):
+        return
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    for key, sub in value.items():
+        if key in props:
+            yield (*path, key)
+            yield from key_paths(sub, props[key], (*path, key))
+        elif isinstance(extra, dict):
+            yield from key_paths(sub, extra, (*path, key))
+
+
+def full_config() -> dict:
+    """config.yaml with every optional section filled in (files and download too)."""
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    cfg["files"] = {
+        "samples": "config/samples.tsv",
+        "rpkm": "expr.tsv.gz",
+        "gene_id_column": "gene_id",
+        "gtf": "genes.gtf.gz",
+    }
+    cfg["download"] = {
+        "dir": "resources/downloads",
+        "rpkm_url": "https://example.org/expr.tsv.gz",
+        "gtf_url": "https://example.org/genes.gtf.gz",
+        "retries": 1,
+        "backoff": 1,
+        "checksums": "checksums.tsv",
+    }
+    return cfg
+
+
+KEYS = list(key_paths(full_config(), SCHEMA))
+
+
+def test_the_full_config_is_valid() -> None:
+    check_keys(full_config(), SCHEMA_PATH)
+    assert len(KEYS) > 60
+
+
+@pytest.mark.parametrize("path", KEYS, ids=".".join)
+def test_a_typo_in_any_key_is_named_with_the_nearest_key(path: tuple[str, ...]) -> None:
+    cfg = full_config()
+    node = cfg
+    for key in path[:-1]:
+        node = node[key]
+    typo = path[-1] + path[-1][-1]  # the last letter doubled: max_epochs -> max_epochss
+    node[typo] = node.pop(path[-1])
+    with pytest.raises(ConfigError) as err:
+        check_keys(cfg, SCHEMA_PATH)
+    where = ".".join((*path[:-1], typo))
+    assert str(err.value) == f"config {where}: unknown key (did you mean '{'.'.join(path)}'?)"
+
+
+def test_every_schema_object_is_closed() -> None:
+    """Every object with properties refuses other keys."""
+    open_objects = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if "properties" in node and node.get("additionalProperties") is not False:
+                open_objects.append(where)
+            for k, v in node.items():
+                walk(v, f"{where}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}/{i}")
+
+    walk(SCHEMA, "")
+    # The allOf conditions hold properties only to test the value of `source`.
+    assert [w for w in open_objects if "/if" not in w] == []
+
+
+@pytest.mark.parametrize(
+    "edit, line",
+    [
+        ({"trian": {"lr": 0.1}}, "error: config trian: unknown key (did you mean 'train'?)"),
+        (
+            {"train": {"max_epoch": 3}},
+            "error: config train.max_epoch: unknown key (did you mean 'train.max_epochs'?)",
+        ),
+        (
+            {"window": {"bin_sise": 50}},
+            "error: config window.bin_sise: unknown key (did you mean 'window.bin_size'?)",
+        ),
+    ],
+)
+def test_workflow_refuses_a_typo(tmp_path: Path, edit: dict, line: str) -> None:
+    res = snakemake(tmp_path, tiny_config(**edit), "-n")
+    assert res.returncode != 0
+    assert error_lines(res.stderr) == [line], res.stderr[-2000:]
+    assert not (tmp_path / "results").exists()
+
+
+def test_configfile_replaces_config_yaml(tmp_path: Path) -> None:
+    """A trimmed cohort stays trimmed: config.yaml's other tissue groups are not merged back."""
+    cfg = tiny_config()
+    cfg["simulate"]["tissue_groups"] = {"ESC": ["E003", "E004"]}
+    res = snakemake(tmp_path, cfg, "-n", "results/tables/oracle_auroc.tsv")
+    assert res.returncode == 0, res.stderr[-2000:]
+    planned = set(re.findall(r"results/labels/(\w+)\.tsv", res.stdout + res.stderr))
+    assert planned == {"E003", "E004"}
+
+
+def test_overlay_is_merged_over_the_named_base(tmp_path: Path) -> None:
+    """`--configfile config.yaml config/full.yaml`: the documented way to lay a partial config
+    over the defaults; full.yaml's cohort is planned."""
+    res = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "snakemake"),
+            "--snakefile", str(REPO / "Snakefile"),
+            "--directory", str(tmp_path),
+            "--configfile", str(REPO / "config.yaml"), str(REPO / "config" / "full.yaml"),
+            "-n", "results/tables/oracle_auroc.tsv",
+        ],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    planned = set(re.findall(r"results/labels/(\w+)\.tsv", res.stdout + res.stderr))
+    full = yaml.safe_load((REPO / "config" / "full.yaml").read_text())
+    assert planned == {c for g in full["simulate"]["tissue_groups"].values() for c in g}
+
+
+PURELIB = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+
+
+def bare_venv(root: Path) -> Path:
+    """A venv holding the declared dependencies (this interpreter's site-packages, added as a
+    plain path so that its .pth files, the editable install of the package among them, are not
+    read) but not the package."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    purelib = sysconfig.get_paths()["purelib"]
+    site = Path(
+        subprocess.run(
+            [str(root / "bin" / "python"), "-c", PURELIB],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    )  # fmt: skip
+    (site / "deps.pth").write_text(purelib + "\n")
+    return root / "bin" / "python"
+
+
+def test_workflow_needs_no_installed_package(tmp_path: Path) -> None:
+    python = bare_venv(tmp_path / "venv")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    probe = subprocess.run(
+        [str(python), "-c", "import snakemake, torch, pyBigWig; import deepchrome2"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert "No module named 'deepchrome2'" in probe.stderr, probe.stderr  # deps yes, package no
+    work = tmp_path / "work"
+    work.mkdir()
+    cfgfile = work / "config.yaml"
+    cfgfile.write_text(yaml.safe_dump(tiny_config()))
+    # -X importtime lists every module imported while the workflow is parsed and planned.
+    res = subprocess.run(
+        [str(python), "-X", "importtime", "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(work), "--configfile", str(cfgfile), "-n"],
+        capture_output=True, text=True, env=env, cwd=work, timeout=600,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines() if "|" in line}
+    assert "deepchrome2.config" in imported
+    assert "torch" not in imported
+    # A job runs too: its script finds the package through the workflow, not an installation.
+    sim = tiny_config()["simulate"]["outdir"]
+    job = subprocess.run(
+        [str(python), "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(work), "--configfile", str(cfgfile), "--cores", "1",
+         f"{sim}/chrom.sizes"],
+        capture_output=True, text=True, env=env, cwd=work, timeout=600,
+    )  # fmt: skip
+    assert job.returncode == 0, job.stderr[-3000:]
+    assert (work / sim / "chrom.sizes").read_text().startswith("chr21\t")
+
+
+def test_models_import_no_torch_until_built() -> None:
+    """The model registry lists names and hyperparameters without importing torch."""
+    code = (
+        "import sys; from deepchrome2 import models; "
+        "names = models.available(); [models.hparam_names(n) for n in names]; "
+        "assert 'torch' not in sys.modules, 'torch imported'; "
+        "assert models.hparam_names('deepchrome') == sorted(models.defaults('deepchrome'))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert res.returncode == 0, res.stderr
