@@ -34,6 +34,7 @@ try:
     validate(config, "../schemas/config.schema.yaml")
     COHORT = cfg.cohort(config)
     cfg.check_source(config)
+    cfg.check_downloads(config, COHORT)
 except (ConfigError, InputError) as err:
     print(f"error: {err}", file=sys.stderr)
     raise SystemExit(1)
@@ -63,6 +64,22 @@ def bigwig_path(cell, mark):
     if COHORT.is_url(cell, mark):
         return f"{DOWNLOAD_DIR}/{cell}-{mark}.bigwig"
     return COHORT.bigwigs[cell, mark]
+
+
+def bigwig_download_pattern():
+    """Where rule download_bigwig saves a bigWig: download.dir, or the files.bigwig pattern."""
+    if cfg.uses_sheet(config):
+        return f"{DOWNLOAD_DIR}/{{cell}}-{{mark}}.bigwig"
+    return config["files"]["bigwig"]
+
+
+def bigwig_url(wildcards):
+    """The URL of one cell's and mark's bigWig, read through the HTTP storage plugin."""
+    if cfg.uses_sheet(config):
+        url = COHORT.bigwigs[wildcards.cell, wildcards.mark]
+    else:
+        url = config["download"]["bigwig_url"].format(**wildcards)
+    return storage.http(url, retrieve=False)
 
 
 def all_bigwigs():

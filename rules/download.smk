@@ -1,5 +1,8 @@
 """Real-data mode: download the `files` inputs (config/roadmap.yaml) into resources/.
 
+The bigWigs a sample sheet gives by URL go to download.dir as {cell}-{mark}.bigwig; with the
+{cell}-{mark} pattern shorthand, download.bigwig_url is fetched into the files.bigwig pattern.
+
 Each URL is an input through Snakemake's HTTP storage plugin: a missing file (HTTP 404) stops the
 run before any job starts, and a newer upstream file triggers a new download. The job fetches it
 with the plugin, with retries, a size check, gunzip and a checksum record or check
@@ -17,9 +20,9 @@ if SOURCE == "files" and "download" in config:
 
     rule download_bigwig:
         input:
-            storage.http(DOWNLOAD["bigwig_url"], retrieve=False),
+            bigwig_url,
         output:
-            config["files"]["bigwig"],
+            bigwig_download_pattern(),
         log:
             "logs/download/{cell}-{mark}.log",
         conda:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pyBigWig
 import pytest
 import yaml
@@ -187,12 +188,22 @@ def roadmap_site(simulated: tuple[Path, dict], tmp_path_factory: pytest.TempPath
     return site
 
 
-def roadmap_config(url: str, cells: list[str], base: dict) -> dict:
-    """config/roadmap.yaml on top of the tiny config, with every URL on the local server."""
+def roadmap_config(url: str, cells: list[str], base: dict, work: Path) -> dict:
+    """config/roadmap.yaml on top of the tiny config, with every URL on the local server: the
+    sample sheet's rows for ``cells`` and the simulated marks, under Roadmap's file names."""
     dl = dict(ROADMAP["download"], retries=1, backoff=0)
-    for key in ("bigwig_url", "rpkm_url", "gtf_url"):
+    for key in ("rpkm_url", "gtf_url"):
         dl[key] = f"{url}/{Path(ROADMAP['download'][key]).name}"
-    files = dict(ROADMAP["files"], cells=cells)
+    sheet = pd.read_csv(REPO / ROADMAP["files"]["samples"], sep="\t", dtype=str)
+    template = Path(sheet["bigwig"].iloc[0]).name.replace("E003-H3K4me3", "{cell}-{mark}")
+    rows = [
+        (c, m, f"{url}/{template.format(cell=c, mark=m)}") for c in cells for m in base["marks"]
+    ]
+    work.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["cell", "mark", "bigwig"]).to_csv(
+        work / "samples.tsv", sep="\t", index=False
+    )
+    files = dict(ROADMAP["files"], samples=str(work / "samples.tsv"))
     gan = {"cells": cells[:1]}  # the GAN stage's cells must be cohort cells
     return merge(base, {"source": "files", "files": files, "download": dl, "gan": gan})
 
@@ -206,7 +217,7 @@ def test_workflow_downloads_and_matches_simulated(
         f"results/{d}/{c}.{x}" for c in cells for d, x in [("features", "npz"), ("labels", "tsv")]
     ]
     with serve(roadmap_site) as (url, faults):
-        cfg = roadmap_config(url, cells, base)
+        cfg = roadmap_config(url, cells, base, tmp_path)
         res = snakemake(tmp_path, cfg, "--cores", "2", *targets)
         assert res.returncode == 0, res.stderr[-3000:]
         # Everything present: a second run downloads nothing.
@@ -242,8 +253,8 @@ def test_workflow_truncated_download_fails_cleanly(
     cell = cells_of(base)[0]
     name = f"{cell}-H3K4me3.fc.signal.bigwig"
     with serve(roadmap_site, Faults(truncate={name})) as (url, faults):
-        cfg = roadmap_config(url, [cell], base)
-        res = snakemake(tmp_path, cfg, "--cores", "1", f"resources/roadmap/{name}")
+        cfg = roadmap_config(url, [cell], base, tmp_path)
+        res = snakemake(tmp_path, cfg, "--cores", "1", f"resources/roadmap/{cell}-H3K4me3.bigwig")
     assert res.returncode != 0
     assert faults.gets[name] == 2  # retries: 1
     assert re.search(
@@ -258,10 +269,8 @@ def test_workflow_404_fails_before_any_job(
 ) -> None:
     _, base = simulated
     with serve(roadmap_site) as (url, faults):
-        cfg = roadmap_config(url, ["E999"], base)
-        res = snakemake(
-            tmp_path, cfg, "--cores", "1", "resources/roadmap/E999-H3K4me3.fc.signal.bigwig"
-        )
+        cfg = roadmap_config(url, ["E999"], base, tmp_path)
+        res = snakemake(tmp_path, cfg, "--cores", "1", "resources/roadmap/E999-H3K4me3.bigwig")
     assert res.returncode != 0
     assert "Missing input files for rule download_bigwig" in res.stderr
     assert f"{url}/E999-H3K4me3.fc.signal.bigwig" in res.stderr
@@ -272,6 +281,7 @@ def test_workflow_404_fails_before_any_job(
 def test_download_rules_lint_clean(tmp_path: Path) -> None:
     """`snakemake --lint` with config/roadmap.yaml has nothing to say about rules/download.smk."""
     cfg = merge(yaml.safe_load((REPO / "config.yaml").read_text()), ROADMAP)
+    cfg["files"]["samples"] = str(REPO / ROADMAP["files"]["samples"])
     res = snakemake(tmp_path, cfg, "--lint")
     assert "download_bigwig" not in res.stdout + res.stderr, res.stdout
     assert "download.smk" not in res.stdout + res.stderr, res.stdout

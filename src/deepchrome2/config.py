@@ -129,3 +129,20 @@ def check_source(config: Mapping[str, Any]) -> None:
             )
         if w["bin_size"] % 25 or w["upstream"] % 25 or w["downstream"] % 25:
             raise ValueError("config window: the simulator needs multiples of its 25 bp grid")
+
+
+def check_downloads(config: Mapping[str, Any], found: Cohort) -> None:
+    """bigWigs given by URL need the ``download:`` settings; the pattern shorthand with
+    ``download:`` needs ``download.bigwig_url``."""
+    if config["source"] != "files":
+        return
+    urls = [k for k in found.bigwigs if found.is_url(*k)]
+    if urls and "download" not in config:
+        cell, mark = urls[0]
+        raise ConfigError(
+            "download",
+            f"the sample sheet gives {len(urls)} bigWig(s) by URL (e.g. {cell} {mark}); "
+            "downloading them needs the download: section (see config/roadmap.yaml)",
+        )
+    if not uses_sheet(config) and "download" in config and "bigwig_url" not in config["download"]:
+        raise ConfigError("download.bigwig_url", "required with the files.bigwig pattern")
