@@ -70,5 +70,5 @@ def pooled_mem_mb(config: Mapping[str, Any], experiment: str, base_mb: int = 800
     n_genes = config["simulate"]["n_genes"] if config["source"] == "simulate" else 20000
     w = config["window"]
     n_bins = (w["upstream"] + w["downstream"]) // w["bin_size"]
-    per_cell = n_genes * len(config["marks"]) * n_bins * 4 / 1e6  # all genes, raw float32
+    per_cell = n_genes * len(cfg.cohort(config).marks) * n_bins * 4 / 1e6  # all genes, raw float32
     return int(base_mb + 1.5 * per_cell * n_pooled_cells(config, experiment))

@@ -8,6 +8,7 @@ Coordinates are 0-based and half-open. The TSS of a + strand gene is its start, 
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,11 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
     if not Path(gtf).exists():
         raise InputError(gtf, "annotation GTF not found")
     try:
-        gr = pr.read_gtf(str(gtf))
+        with warnings.catch_warnings():
+            # pyranges 0.1.7 calls set_index(inplace=True), deprecated in pandas 3.1 and gone in
+            # pandas 4, which pyproject excludes (README: pyranges and pandas).
+            warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.set_index")
+            gr = pr.read_gtf(str(gtf))
     except Exception as err:  # pyranges raises several parser errors
         raise InputError(gtf, f"cannot parse GTF: {err}") from err
     df = gr.df
