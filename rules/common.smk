@@ -1,19 +1,17 @@
 """Config validation, wildcard constraints and input functions shared by all rules."""
 
-import os
 import sys
 from pathlib import Path
 
 # The workflow reads its package from src/ next to the Snakefile: no installation needed. Jobs'
 # scripts get the same folder through PYTHONPATH (every job parses this file first).
-SRC = str(Path(workflow.basedir) / "src")
-sys.path.insert(0, SRC)
-if SRC not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from snakemake.utils import min_version, validate
 
 from deepchrome2 import config as cfg
+
+cfg.export_import_path(Path(workflow.basedir) / "src")
 from deepchrome2.errors import ConfigError, InputError
 from deepchrome2.training.config_check import check_architectures
 
@@ -67,7 +65,7 @@ def bigwig_path(cell, mark):
 
 
 def bigwig_download_pattern():
-    """Where rule download_bigwig saves a bigWig: download.dir, or the files.bigwig pattern."""
+    """Where download_bigwig saves a bigWig: download.dir, or the files.bigwig pattern."""
     if cfg.uses_sheet(config):
         return f"{DOWNLOAD_DIR}/{{cell}}-{{mark}}.bigwig"
     return config["files"]["bigwig"]

@@ -44,6 +44,14 @@ def check_keys(config: Mapping[str, Any], schema_path: str | os.PathLike[str]) -
         raise ConfigError(_key(err.absolute_path) or "(top level)", err.message)
 
 
+def export_import_path(src: str | os.PathLike[str]) -> None:
+    """Put ``src`` first on ``PYTHONPATH``, so that jobs' scripts import this package from the
+    workflow's own folder (no installation needed)."""
+    parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(src) not in parts:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(src), *parts])
+
+
 @functools.cache
 def _sheet(path: str, mtime_ns: int) -> Cohort:
     return cohort_from_sheet(path)
