@@ -10,11 +10,10 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from snakemake.utils import min_version, validate
 
 from deepchrome2 import config as cfg
-
-cfg.export_import_path(Path(workflow.basedir) / "src")
 from deepchrome2.errors import ConfigError, InputError
 from deepchrome2.training.config_check import check_architectures
 
+cfg.export_import_path(Path(workflow.basedir) / "src")
 min_version("9.0")
 
 
