@@ -121,7 +121,9 @@ def test_cohort_runs_to_tables_and_figures(cohort_run: SimpleNamespace) -> None:
         assert feats.X[:, 2].sum() > 0
     per_cell = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t")
     assert list(per_cell["cell"]) == CELLS
-    assert (per_cell[["linear", "deepchrome"]] > 0.6).all().all(), per_cell
+    # learned from six marks of non-Roadmap cells (one run gave deepchrome 0.82-0.88, linear
+    # 0.62-0.76 after 3 epochs)
+    assert (per_cell["deepchrome"] > 0.7).all() and per_cell["linear"].mean() > 0.55, per_cell
     tables = sorted(p.name for p in (work / "results/tables").iterdir())
     assert "cross_cell_linear.tsv" in tables and "gan_quality.tsv" in tables
     figures = list((work / "results/figures").glob("*.png"))
