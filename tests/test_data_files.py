@@ -181,3 +181,12 @@ def test_no_shared_chromosome_names_both_files(tmp_path: Path) -> None:
         harmonise_chroms(genes, {"chr1": 10, "chr2": 10}, "g.gtf", "K562.bw")
     assert err.value.path == "g.gtf"
     assert "the GTF has scaffold_1, scaffold_2; K562.bw has chr1, chr2" in err.value.problem
+
+
+def test_shipped_sheets_are_valid() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    example = cohort_from_sheet(repo / "config" / "samples.tsv")
+    assert example.cells == ["K562", "GM12878", "HepG2"] and "H3K27ac" in example.marks
+    roadmap = cohort_from_sheet(repo / "config" / "roadmap_samples.tsv")
+    assert len(roadmap.cells) == 56 and len(roadmap.marks) == 5
+    assert all(roadmap.is_url(c, m) for c in roadmap.cells for m in roadmap.marks)
