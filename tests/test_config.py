@@ -224,3 +224,22 @@ def test_models_import_no_torch_until_built() -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr
+
+
+def test_simulator_keeps_its_five_marks(tmp_path: Path) -> None:
+    cfg = tiny_config(marks=["H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3", "H3K27ac"])
+    res = snakemake(tmp_path, cfg, "-n")
+    assert res.returncode != 0
+    assert error_lines(res.stderr) == [
+        "error: config marks: the simulator models only ['H3K4me3', 'H3K4me1', 'H3K36me3', "
+        "'H3K9me3', 'H3K27me3'], not ['H3K27ac']"
+    ], res.stderr[-2000:]
+
+
+def test_marks_needed_without_a_sheet() -> None:
+    from deepchrome2.config import cohort
+
+    cfg = tiny_config()
+    del cfg["marks"]
+    with pytest.raises(ConfigError, match="config marks: required with source: simulate"):
+        cohort(cfg)

@@ -65,6 +65,8 @@ def uses_sheet(config: Mapping[str, Any]) -> bool:
 def cohort(config: Mapping[str, Any]) -> Cohort:
     """Cells, marks and bigWigs of the configured source (see :mod:`deepchrome2.samples`)."""
     source = config["source"]
+    if "marks" not in config and not uses_sheet(config):
+        raise ConfigError("marks", f"required with source: {source} (no sample sheet)")
     if source == "simulate":
         groups = config["simulate"]["tissue_groups"]
         cells = [c for group in groups.values() for c in group]
@@ -82,8 +84,6 @@ def cohort(config: Mapping[str, Any]) -> Cohort:
                 f"({', '.join(found.marks)}); drop marks: (the sheet decides) or list the same",
             )
         return found
-    if "marks" not in config:
-        raise ConfigError("marks", f"required with source: {source} (no sample sheet)")
     if source == "files":
         files = config["files"]
         if "bigwig" not in files or "cells" not in files:
@@ -120,7 +120,7 @@ def check_source(config: Mapping[str, Any]) -> None:
     check_unique_cells(config)
     w = config["window"]
     if (w["upstream"] + w["downstream"]) % w["bin_size"]:
-        raise ValueError("config window: upstream + downstream must be a multiple of bin_size")
+        raise ConfigError("window", "upstream + downstream must be a multiple of bin_size")
     if config["source"] == "files" and "samples" in config["files"]:
         for key in ("bigwig", "cells"):
             if key in config["files"]:
@@ -132,11 +132,11 @@ def check_source(config: Mapping[str, Any]) -> None:
     if config["source"] == "simulate":
         extra = [m for m in config["marks"] if m not in SIMULATED_MARKS]
         if extra:
-            raise ValueError(
-                f"config marks: the simulator models only {list(SIMULATED_MARKS)}, not {extra}"
+            raise ConfigError(
+                "marks", f"the simulator models only {list(SIMULATED_MARKS)}, not {extra}"
             )
         if w["bin_size"] % 25 or w["upstream"] % 25 or w["downstream"] % 25:
-            raise ValueError("config window: the simulator needs multiples of its 25 bp grid")
+            raise ConfigError("window", "the simulator needs multiples of its 25 bp grid")
 
 
 def check_downloads(config: Mapping[str, Any], found: Cohort) -> None:
