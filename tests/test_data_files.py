@@ -190,3 +190,10 @@ def test_shipped_sheets_are_valid() -> None:
     roadmap = cohort_from_sheet(repo / "config" / "roadmap_samples.tsv")
     assert len(roadmap.cells) == 56 and len(roadmap.marks) == 5
     assert all(roadmap.is_url(c, m) for c in roadmap.cells for m in roadmap.marks)
+
+
+def test_empty_sheet_file(tmp_path: Path) -> None:
+    sheet = tmp_path / "s.tsv"
+    sheet.write_text("")
+    with pytest.raises(InputError, match="the sample sheet is empty"):
+        cohort_from_sheet(sheet)

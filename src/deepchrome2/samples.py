@@ -58,7 +58,9 @@ def read_sheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not Path(path).is_file():
         raise InputError(path, "sample sheet not found")
     try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as err:
+        raise InputError(path, "the sample sheet is empty") from err
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise InputError(path, f"cannot parse the sample sheet: {err}") from err
     schema = _schema()
