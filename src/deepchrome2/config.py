@@ -19,14 +19,18 @@ def _key(path: Any) -> str:
     return ".".join(str(p) for p in path)
 
 
+@functools.cache
+def _validator(schema_path: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(yaml.safe_load(Path(schema_path).read_text()))
+
+
 def check_keys(config: Mapping[str, Any], schema_path: str | os.PathLike[str]) -> None:
     """Validate ``config`` against the schema; raise one :class:`ConfigError` line.
 
     An unknown key (every schema object is closed) is reported before anything else, with the
     nearest valid key of its section.
     """
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(dict(config)))
+    errors = list(_validator(str(schema_path)).iter_errors(dict(config)))
     for err in errors:
         if err.validator != "additionalProperties" or err.validator_value is not False:
             continue
