@@ -1,0 +1,108 @@
+"""Tests of the DeepChrome 2.0 reference table and the comparison with our numbers."""
+
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from deepchrome2 import paper
+from deepchrome2.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+TSV = REPO / "resources" / "deepchrome2_paper" / "dc2_test_auroc.tsv"
+
+
+def raw_rows() -> list[dict[str, str]]:
+    with TSV.open() as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def test_lookup_matches_the_file() -> None:
+    rows = raw_rows()
+    assert len(rows) == 3889
+    for row in rows[::97]:
+        got = paper.paper_auroc(row["setting"], row["model_cell"], row["test_cell"])
+        assert got == pytest.approx(float(row["test_auroc"]), abs=0)
+    # first data line of the file: deepchrome E003 E003 0.635894
+    assert paper.paper_auroc("deepchrome", "E003") == 0.635894
+
+
+def test_absent_cell_is_nan_and_unknown_setting_lists_valid() -> None:
+    assert math.isnan(paper.paper_auroc("deepchrome", "E999"))
+    assert math.isnan(paper.paper_auroc("linear_max", "E003", "E004"))
+    with pytest.raises(
+        ValueError, match="unknown DeepChrome 2.0 setting 'deepchrome_avg'; valid: "
+    ) as err:
+        paper.paper_auroc("deepchrome_avg", "E003")
+    assert "deepchrome_FC" in str(err.value) and "test_on_rest" in str(err.value)
+
+
+def test_setting_means_are_the_published_ones() -> None:
+    # Mean test AUROC per setting as listed in the reference's README (3 decimals).
+    published = {
+        "deepchrome_avgpool": 0.771,
+        "deepchrome": 0.770,
+        "deepchrome_strided": 0.762,
+        "mlp": 0.777,
+        "linear": 0.776,
+        "linear_max": 0.792,
+        "linear_median": 0.755,
+        "linear_sum": 0.791,
+        "linear_min": 0.506,
+    }
+    ref = paper.per_cell_reference(list(published) + ["transformer"])
+    assert "transformer" not in set(ref["arch"])
+    means = ref.groupby("arch")["paper_auroc"].mean()
+    for arch, value in published.items():
+        assert means[arch] == pytest.approx(value, abs=5e-4), arch
+    assert (ref.groupby("arch").size()[["deepchrome", "mlp"]] == 55).all()
+
+
+def test_every_mapped_setting_is_in_the_file() -> None:
+    settings = {r["setting"] for r in raw_rows()}
+    for setting in paper.SETTING_OF_ARCH.values():
+        assert setting in settings
+    assert set(paper.CROSSCELL_SETTINGS) <= settings
+
+
+def test_comparison_pairs_shared_cells_only() -> None:
+    ref = paper.per_cell_reference(["deepchrome", "transformer"])
+    paper_e003 = paper.paper_auroc("deepchrome_maxpool", "E003")
+    paper_e004 = paper.paper_auroc("deepchrome_maxpool", "E004")
+    ours = pd.DataFrame(
+        {
+            "arch": ["deepchrome"] * 3 + ["transformer"],
+            "cell": ["E003", "E004", "E999", "E003"],
+            "auroc": [0.80, 0.70, 0.90, 0.5],
+        }
+    )
+    out = paper.comparison(ours, ref)
+    assert list(out["architecture"]) == ["deepchrome"]
+    row = out.iloc[0]
+    assert row["paper_setting"] == "deepchrome_maxpool"
+    assert (row["n_cells_ours"], row["n_cells_paper"], row["n_shared"]) == (3, 55, 2)
+    assert row["mean_auroc_ours"] == pytest.approx(0.8)
+    diff = ((0.80 - paper_e003) + (0.70 - paper_e004)) / 2
+    assert row["mean_diff"] == pytest.approx(diff)
+    assert row["mean_auroc_paper"] == pytest.approx(0.770239, abs=1e-6)
+
+
+def test_modified_reference_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "dc2_test_auroc.tsv"
+    shutil.copy(TSV, copy)
+    with copy.open("a") as fh:
+        fh.write("deepchrome\tE999\tE999\t0.9\n")
+    monkeypatch.setattr(paper, "REFERENCE", copy.resolve())
+    with pytest.raises(InputError, match="sha256 differs"):
+        paper.load_reference(copy)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\n1\t2\n")
+    with pytest.raises(InputError, match="columns must be setting, model_cell"):
+        paper.load_reference(bad)
+    with pytest.raises(InputError, match="not found"):
+        paper.load_reference(tmp_path / "missing.tsv")
