@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deepchrome2 import paper
+from deepchrome2 import models, paper
 from deepchrome2.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,9 +63,10 @@ def test_setting_means_are_the_published_ones() -> None:
     assert (ref.groupby("arch").size()[["deepchrome", "mlp"]] == 55).all()
 
 
-def test_every_mapped_setting_is_in_the_file() -> None:
+def test_every_mapped_architecture_exists_and_setting_is_in_the_file() -> None:
     settings = {r["setting"] for r in raw_rows()}
-    for setting in paper.SETTING_OF_ARCH.values():
+    for arch, setting in paper.SETTING_OF_ARCH.items():
+        assert arch in models.available()
         assert setting in settings
     assert set(paper.CROSSCELL_SETTINGS) <= settings
 
