@@ -12,6 +12,7 @@ train_targets = TRAINING.targets
 # params functions of one architecture's settings, also used by rules/crosscell.smk
 arch_settings = TRAINING.settings
 arch_hparams = TRAINING.hparams
+arch_transform = TRAINING.transform
 
 
 wildcard_constraints:
@@ -40,7 +41,7 @@ rule train:
     params:
         settings=arch_settings,
         hparams=arch_hparams,
-        transform=config["train"]["transform"],
+        transform=arch_transform,
         device=config["device"],
     script:
         "../workflow_scripts/train.py"

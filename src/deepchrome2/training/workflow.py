@@ -46,6 +46,10 @@ class TrainingPlan:
         """params: optimization settings of one architecture."""
         return arch_settings(self.config, wildcards.arch)
 
+    def transform(self, wildcards: Any) -> str:
+        """params: input transform of one architecture (from its recipe)."""
+        return str(arch_settings(self.config, wildcards.arch)["transform"])
+
     def hparams(self, wildcards: Any) -> dict[str, Any]:
         """params: hyperparameter overrides of one architecture."""
         return arch_hparams(self.config, wildcards.arch)
