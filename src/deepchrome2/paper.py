@@ -9,7 +9,8 @@ them (the paper's ``deepchrome`` is our ``deepchrome_avgpool``, its ``deepchrome
 ``test_on_rest``), where ``model_cell`` is the cell whose experiment it is and ``test_cell`` the
 cell scored (they differ only for ``test_on_rest``).
 
-The file is checked against its recorded SHA-256 when loaded, so an edited copy is an error.
+A file named like the shipped one is checked against its recorded SHA-256 when loaded, so an
+edited copy is an error.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ def _load(path: str, sha256: str | None) -> pd.DataFrame:
 
 
 def _table(path: PathLike) -> pd.DataFrame:
-    """The cached table; the shipped one is checked against its recorded checksum."""
-    shipped = Path(path).resolve() == REFERENCE
-    return _load(str(path), REFERENCE_SHA256 if shipped else None)
+    """The cached table; the shipped file (by name) is checked against its recorded checksum."""
+    shipped = Path(path).name == REFERENCE.name
+    return _load(str(Path(path).resolve()), REFERENCE_SHA256 if shipped else None)
 
 
 def load_reference(path: PathLike = REFERENCE) -> pd.DataFrame:
@@ -146,6 +147,34 @@ def per_cell_reference(
     return out
 
 
+def with_paper_columns(wide: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """``wide`` (a ``cell`` column, one AUROC column per architecture) with ``{arch}_paper``
+    after each architecture column whose cells the paper shares (NaN for the others)."""
+    out = wide.copy()
+    for arch in [c for c in wide.columns if c != "cell"]:
+        ref = reference[reference["arch"] == arch].set_index("cell")["paper_auroc"]
+        if ref.empty or not out["cell"].isin(ref.index).any():
+            continue
+        out.insert(out.columns.get_loc(arch) + 1, f"{arch}_paper", out["cell"].map(ref))
+    return out
+
+
+COMPARISON_COLUMNS = (
+    "architecture",
+    "paper_setting",
+    "n_cells_ours",
+    "n_cells_paper",
+    "n_shared",
+    "mean_auroc_ours",
+    "mean_auroc_paper",
+    "mean_auroc_ours_shared",
+    "mean_auroc_paper_shared",
+    "mean_diff",
+    "sd_diff",
+    "wilcoxon_p",
+)
+
+
 def comparison(
     ours: pd.DataFrame, reference: pd.DataFrame, order: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -186,4 +215,4 @@ def comparison(
                 "wilcoxon_p": p,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
