@@ -66,14 +66,15 @@ def main() -> None:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     paths = prepare(args.workdir, args.n_genes, max(2, args.threads))
     torch.set_num_threads(args.threads)
-    settings = TrainSettings.from_dict(arch_settings(config, args.arch))
+    resolved = arch_settings(config, args.arch)
+    settings = TrainSettings.from_dict(resolved)
 
     load0 = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     data = load_cell(paths["features"], paths["labels"], paths["split"])
     tm, res = train_model(
         args.arch, data, settings, arch_hparams(config, args.arch),
-        config["train"]["transform"], args.device,
+        resolved["transform"], args.device,
     )  # fmt: skip
     test = evaluate_test(tm, data)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

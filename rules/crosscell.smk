@@ -119,7 +119,7 @@ rule train_crosscell:
         cells=CELLS,
         settings=arch_settings,
         hparams=arch_hparams,
-        transform=config["train"]["transform"],
+        transform=arch_transform,
         device=config["device"],
     script:
         "../workflow_scripts/train_crosscell.py"

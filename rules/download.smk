@@ -74,3 +74,55 @@ if SOURCE == "files" and "download" in config:
             backoff=DOWNLOAD["backoff"],
         script:
             "../workflow_scripts/download.py"
+
+
+# The published DeepChrome archive (config/dc2.yaml): one tarball of every cell's CSV split,
+# downloaded like the files above, then the configured cells unpacked into deepchrome_csv.root.
+if SOURCE == "deepchrome_csv" and "archive" in config["deepchrome_csv"]:
+    ARCHIVE = config["deepchrome_csv"]["archive"]
+
+    localrules:
+        download_deepchrome_archive,
+
+    rule download_deepchrome_archive:
+        input:
+            storage.http(ARCHIVE["url"], retrieve=False),
+        output:
+            ARCHIVE["path"],
+        log:
+            "logs/download/deepchrome_archive.log",
+        conda:
+            "../envs/deepchrome2.yaml"
+        threads: 1
+        resources:
+            mem_mb=500,
+        params:
+            checksums=ARCHIVE["checksums"],
+            retries=ARCHIVE["retries"],
+            backoff=ARCHIVE["backoff"],
+            expected=ARCHIVE.get("checksum") or "",
+        script:
+            "../workflow_scripts/download.py"
+
+    rule unpack_deepchrome_archive:
+        input:
+            ARCHIVE["path"],
+        output:
+            expand(
+                "{root}/{cell}/classification/{split}.csv",
+                root=config["deepchrome_csv"]["root"],
+                cell=CELLS,
+                split=SPLITS,
+            ),
+        log:
+            "logs/download/unpack_deepchrome_archive.log",
+        conda:
+            "../envs/deepchrome2.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            root=config["deepchrome_csv"]["root"],
+            cells=CELLS,
+        script:
+            "../workflow_scripts/unpack_deepchrome_archive.py"

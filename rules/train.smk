@@ -6,12 +6,18 @@ rejects unknown architecture names at parse time, listing the valid ones.
 
 from deepchrome2.training.workflow import TrainingPlan
 
-TRAINING = TrainingPlan(config, CELLS, SOURCE)
+TRAINING = TrainingPlan(
+    config,
+    CELLS,
+    SOURCE,
+    reference=f"{workflow.basedir}/resources/deepchrome2_paper/dc2_test_auroc.tsv",
+)
 ARCHS = TRAINING.archs
 train_targets = TRAINING.targets
 # params functions of one architecture's settings, also used by rules/crosscell.smk
 arch_settings = TRAINING.settings
 arch_hparams = TRAINING.hparams
+arch_transform = TRAINING.transform
 
 
 wildcard_constraints:
@@ -40,7 +46,7 @@ rule train:
     params:
         settings=arch_settings,
         hparams=arch_hparams,
-        transform=config["train"]["transform"],
+        transform=arch_transform,
         device=config["device"],
     script:
         "../workflow_scripts/train.py"
@@ -213,3 +219,54 @@ rule plot_auroc_vs_oracle:
         order=ARCHS,
     script:
         "../workflow_scripts/plot_per_cell.py"
+
+
+rule paper_comparison:
+    input:
+        unpack(TRAINING.paper_input),
+    output:
+        report(
+            "results/tables/paper_comparison.tsv",
+            caption="../report/table_paper_comparison.rst",
+            category="per-cell",
+        ),
+    log:
+        "logs/summarize/paper_comparison.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        architectures=ARCHS,
+    script:
+        "../workflow_scripts/summarize_paper.py"
+
+
+rule plot_ours_vs_paper:
+    input:
+        unpack(TRAINING.paper_input),
+    output:
+        pdf=report(
+            "results/figures/ours_vs_paper.pdf",
+            caption="../report/ours_vs_paper.rst",
+            category="per-cell",
+        ),
+        png=report(
+            "results/figures/ours_vs_paper.png",
+            caption="../report/ours_vs_paper.rst",
+            category="per-cell",
+        ),
+    log:
+        "logs/plots/ours_vs_paper.log",
+    conda:
+        "../envs/deepchrome2.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        order=ARCHS,
+    script:
+        "../workflow_scripts/plot_ours_vs_paper.py"

@@ -14,23 +14,54 @@ from deepchrome2 import models
 ALL = [
     "attentivechrome",
     "deepchrome",
-    "deepchrome_maxpool",
+    "deepchrome_avgpool",
+    "deepchrome_globalmax",
     "deepchrome_strided",
     "linear",
+    "linear_max",
+    "linear_median",
+    "linear_min",
+    "linear_sum",
     "logistic",
     "mlp",
     "random_forest",
     "transformer",
 ]
-# Trainable parameters with 5 marks x 100 bins; the arithmetic is in each module's docstring.
+
+
+def dense(n_in: int, n_out: int) -> int:
+    """Weights and biases of ``Linear(n_in, n_out)``."""
+    return n_in * n_out + n_out
+
+
+def lstm(n_in: int, hidden: int) -> int:
+    """One direction of a one-layer LSTM: 4 gates of input and recurrent weights, two biases."""
+    return 4 * hidden * (n_in + hidden) + 2 * 4 * hidden
+
+
+# Trainable parameters with 5 marks x 100 bins, from the papers' definitions.
+# DeepChrome: Conv1d(5, 50, 10) -> 91 positions; pooling in windows of 5 -> 18; 900 features.
+CNN_HEAD = dense(625, 125) + dense(125, 2)
+CONV = 5 * 10 * 50 + 50
 PARAMS = {
-    "attentivechrome": 15_058,
-    "deepchrome": 644_177,
-    "deepchrome_maxpool": 112_927,
-    "deepchrome_strided": 362_927,
-    "linear": 12,
-    "logistic": 1_002,
-    "mlp": 3_843_351,
+    # AttentiveChrome: bin BiLSTM 32 per mark + context 64, mark BiLSTM 16 + context 32, output
+    "attentivechrome": 5 * (2 * lstm(1, 32) + 64) + 2 * lstm(64, 16) + 32 + dense(32, 2),
+    "deepchrome": CONV + dense(50 * 18, 625) + CNN_HEAD,
+    "deepchrome_avgpool": CONV + dense(50 * 18, 625) + CNN_HEAD,
+    "deepchrome_globalmax": CONV + dense(50, 625) + CNN_HEAD,
+    # stride 2: (100 - 10) // 2 + 1 = 46 positions, pooled to 9
+    "deepchrome_strided": CONV + dense(50 * 9, 625) + CNN_HEAD,
+    "linear": dense(5, 2),
+    "linear_max": dense(5, 2),
+    "linear_median": dense(5, 2),
+    "linear_min": dense(5, 2),
+    "linear_sum": dense(5, 2),
+    "logistic": dense(500, 2),
+    "mlp": dense(500, 2048)
+    + dense(2048, 1024)
+    + dense(1024, 625)
+    + dense(625, 125)
+    + dense(125, 2),
     "transformer": 70_146,
 }
 TORCH_ARCHS = sorted(PARAMS)
@@ -59,7 +90,15 @@ def separable(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 # --- registry -------------------------------------------------------------------------------
 
 
-def test_available_lists_all_nine() -> None:
+def test_published_parameter_counts() -> None:
+    # the numbers DeepChrome 2.0 and its reference state for these networks
+    assert PARAMS["deepchrome_avgpool"] == PARAMS["deepchrome"] == 644_177
+    assert PARAMS["deepchrome_strided"] == 362_927
+    assert PARAMS["mlp"] == 3_843_351
+    assert PARAMS["linear"] == 12
+
+
+def test_available_lists_all() -> None:
     assert models.available() == ALL
 
 
@@ -107,8 +146,8 @@ def test_parameter_count(name: str) -> None:
 
 
 def test_parameter_counts_of_documented_alternatives() -> None:
-    paper_sizes = models.build("attentivechrome", 5, 100, bin_hidden=32, mark_hidden=16)
-    assert models.n_parameters(paper_sizes) == 55_714
+    half = models.build("attentivechrome", 5, 100, bin_hidden=16, mark_hidden=8)
+    assert models.n_parameters(half) == 5 * (2 * lstm(1, 16) + 32) + 2 * lstm(32, 8) + 16 + 34
     assert models.n_parameters(models.build("transformer", 5, 100, pooling="cls")) == 70_274
     assert models.n_parameters(models.build("transformer", 5, 100, patch=1)) == 73_986
 
@@ -178,17 +217,93 @@ def test_construction_deterministic(name: str) -> None:
     assert not all(torch.equal(a[k], c[k]) for k in a)
 
 
-def test_linear_is_mean_over_bins() -> None:
-    model = models.build("linear", 5, 100)
+@pytest.mark.parametrize(
+    ("name", "reduce"),
+    [
+        ("linear", lambda x: x.mean(2)),
+        ("linear_max", lambda x: x.max(2).values),
+        ("linear_median", lambda x: torch.from_numpy(np.median(x.numpy(), axis=2))),
+        ("linear_sum", lambda x: x.sum(2)),
+        ("linear_min", lambda x: x.min(2).values),
+    ],
+)
+def test_linear_aggregates_bins(name: str, reduce) -> None:
+    model = models.build(name, 5, 100)
     x = torch.randn(3, 5, 100)
     shuffled = x[:, :, torch.randperm(100)]
-    assert torch.allclose(model(x), model(shuffled), atol=1e-6)
-    expected = x.mean(2) @ model.fc.weight.T + model.fc.bias
-    assert torch.allclose(model(x), expected, atol=1e-6)
+    assert torch.allclose(model(x), model(shuffled), atol=1e-5)
+    expected = reduce(x) @ model.fc.weight.T + model.fc.bias
+    assert torch.allclose(model(x), expected, atol=1e-5)
 
 
-def test_maxpool_variant_ignores_position_of_a_lone_peak() -> None:
-    model = models.build("deepchrome_maxpool", 5, 100).eval()
+def test_linear_aggregator_is_a_hyperparameter() -> None:
+    model = models.build("linear", 5, 100, aggregator="max")
+    x = torch.randn(3, 5, 100)
+    assert torch.allclose(model(x), x.max(2).values @ model.fc.weight.T + model.fc.bias)
+    with pytest.raises(ValueError, match="unknown aggregator 'mode'; valid: mean, max, median"):
+        models.build("linear", 5, 100, aggregator="mode")
+    with pytest.raises(ValueError, match="unknown aggregator 'avg'"):
+        models.check_hparams("linear_max", {"aggregator": "avg"})
+
+
+def layer_types(seq: torch.nn.Sequential) -> list[str]:
+    return [type(m).__name__ for m in seq]
+
+
+def test_mlp_layer_sequence() -> None:
+    net = models.build("mlp", 5, 100).net
+    # DeepChrome 2.0: 500->2048, ReLU, ->1024, Dropout, ->625, ReLU, ->125, ReLU, ->2
+    assert layer_types(net) == [
+        "Linear", "ReLU", "Linear", "Dropout", "Linear", "ReLU", "Linear", "ReLU", "Linear",
+    ]  # fmt: skip
+    shapes = [(m.in_features, m.out_features) for m in net if isinstance(m, torch.nn.Linear)]
+    assert shapes == [(500, 2048), (2048, 1024), (1024, 625), (625, 125), (125, 2)]
+    assert net[3].p == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "pool", "stride", "features"),
+    [
+        ("deepchrome", "MaxPool1d", 1, 900),
+        ("deepchrome_avgpool", "AvgPool1d", 1, 900),
+        ("deepchrome_strided", "MaxPool1d", 2, 450),
+    ],
+)
+def test_cnn_layer_sequences(name: str, pool: str, stride: int, features: int) -> None:
+    model = models.build(name, 5, 100)
+    assert layer_types(model.features) == ["Conv1d", "ReLU", pool, "Flatten", "Dropout"]
+    conv, pooling = model.features[0], model.features[2]
+    assert (conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride) == (
+        5, 50, (10,), (stride,),
+    )  # fmt: skip
+    assert conv.padding == (0,)
+    assert (pooling.kernel_size, pooling.stride) in (((5,), (5,)), (5, 5))
+    assert model.features[4].p == 0.5
+    assert layer_types(model.head) == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    shapes = [(m.in_features, m.out_features) for m in model.head if isinstance(m, torch.nn.Linear)]
+    assert shapes == [(features, 625), (625, 125), (125, 2)]
+
+
+def test_avgpool_averages_windows_of_five() -> None:
+    model = models.build("deepchrome_avgpool", 5, 100).eval()
+    x = torch.randn(2, 5, 100)
+    conv = torch.relu(model.features[0](x))[:, :, :90]
+    expected = conv.reshape(2, 50, 18, 5).mean(3).flatten(1)
+    assert torch.allclose(model.features(x), expected, atol=1e-6)
+
+
+def test_marks_come_from_the_input() -> None:
+    for name in ("deepchrome_avgpool", "mlp", "linear_max", "attentivechrome"):
+        model = models.build(name, 7, 100)
+        assert model(torch.randn(2, 7, 100)).shape == (2, 2)
+    assert models.n_parameters(models.build("linear_sum", 7, 100)) == dense(7, 2)
+    assert models.n_parameters(models.build("mlp", 7, 100)) == PARAMS["mlp"] - dense(
+        500, 2048
+    ) + dense(700, 2048)
+
+
+def test_globalmax_variant_ignores_position_of_a_lone_peak() -> None:
+    model = models.build("deepchrome_globalmax", 5, 100).eval()
     x = torch.zeros(2, 5, 100)
     x[0, 0, 20:30] = 3.0
     x[1, 0, 60:70] = 3.0

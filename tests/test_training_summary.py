@@ -157,7 +157,7 @@ def test_per_arch_overrides():
     cfg = _config()
     cfg["train"]["per_arch"] = {"mlp": {"lr": 0.01, "hparams": {"dropout": 0.2}}}
     assert arch_settings(cfg, "mlp")["lr"] == 0.01
-    assert arch_settings(cfg, "linear")["lr"] == cfg["train"]["lr"]
+    assert arch_settings(cfg, "deepchrome")["lr"] == 1e-3  # the fast recipe's
     assert arch_settings(cfg, "mlp")["seed"] == cfg["train"]["seed"]
     assert arch_hparams(cfg, "mlp") == {"dropout": 0.2}
     assert arch_hparams(cfg, "linear") == {}

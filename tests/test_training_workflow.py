@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from _smk import merge, snakemake, tiny_config
+
+from deepchrome2 import paper
 
 ARCHS = ["linear", "deepchrome"]
 
@@ -20,6 +23,8 @@ def trained(tiny_run):
         "results/tables/finding1_linear_vs_cnn.tsv",
         "results/figures/auroc_vs_oracle.png",
         "results/figures/training_curves.pdf",
+        "results/tables/paper_comparison.tsv",
+        "results/figures/ours_vs_paper.png",
     ]
     res = snakemake(tiny_run.dir, cfg, "--cores", "2", *targets)
     assert res.returncode == 0, res.stderr[-4000:]
@@ -29,7 +34,9 @@ def trained(tiny_run):
 def test_models_beat_chance_and_stay_below_the_oracle(trained):
     work, cells = trained
     table = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t")
-    assert list(table.columns) == ["cell", *ARCHS, "oracle_auroc"]
+    assert list(table.columns) == [
+        "cell", "linear", "linear_paper", "deepchrome", "deepchrome_paper", "oracle_auroc",
+    ]  # fmt: skip
     assert sorted(table["cell"]) == sorted(cells)
     for arch in ARCHS:
         assert (table[arch] > 0.65).all(), table
@@ -58,6 +65,35 @@ def test_tables_and_finding1(trained):
     assert f1.loc[0, "n_cells"] == len(cells)
     expected = (per_cell["deepchrome"] - per_cell["linear"]).mean()
     assert f1.loc[0, "mean_delta_auroc"] == pytest.approx(expected, abs=2e-4)  # 4-decimal table
+
+
+def test_paper_columns_and_comparison(trained):
+    work, cells = trained
+    table = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t").set_index("cell")
+    shared = [c for c in cells if not np.isnan(paper.paper_auroc("linear_mean", c))]
+    assert shared and len(shared) < len(cells)  # E034 is not one of the paper's cells
+    for cell in cells:
+        want = paper.paper_auroc("deepchrome_maxpool", cell)
+        got = table.loc[cell, "deepchrome_paper"]
+        assert (np.isnan(got) and np.isnan(want)) or got == pytest.approx(want, abs=1e-4)
+    cmp = pd.read_csv(work / "results/tables/paper_comparison.tsv", sep="\t")
+    row = cmp.set_index("architecture").loc["linear"]
+    assert row["paper_setting"] == "linear_mean" and row["n_shared"] == len(shared)
+    diff = np.mean([table.loc[c, "linear"] - table.loc[c, "linear_paper"] for c in shared])
+    assert row["mean_diff"] == pytest.approx(diff, abs=2e-4)
+    assert (work / "results/figures/ours_vs_paper.png").stat().st_size > 0
+
+
+def test_unknown_recipe_fails_at_parse_time_with_valid_names(tmp_path):
+    res = snakemake(tmp_path, tiny_config(train={"recipe": "paper"}), "-n")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "'paper' is not one of ['dc2', 'fast']" in out, out[-2000:]
+    over = {"per_arch": {"linear": {"hparams": {"aggregator": "mode"}}}}
+    res = snakemake(tmp_path, tiny_config(train=over), "-n")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "'mode' is not one of ['mean', 'max', 'median', 'sum', 'min']" in out, out[-2000:]
 
 
 def test_unknown_architecture_fails_at_parse_time_with_valid_names(tmp_path):

@@ -10,6 +10,7 @@ def main(smk):
         smk.output.per_cell,
         smk.output.architectures,
         oracle=getattr(smk.input, "oracle", None),
+        reference=smk.input.reference,
         **smk.params,
     )
 

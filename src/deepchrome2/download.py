@@ -205,17 +205,33 @@ def check_format(path: Path, name: str, url: str) -> None:
             raise InputError(url, f"the downloaded file is not a bigWig (starts {magic!r})")
 
 
+def check_expected(path: Path, expected: str, url: str) -> None:
+    """Compare ``path`` with a published checksum ``"md5:<hex>"`` or ``"sha256:<hex>"``."""
+    algo, _, want = expected.partition(":")
+    if algo not in ("md5", "sha256") or not want:
+        raise InputError(url, f"checksum {expected!r} must be md5:<hex> or sha256:<hex>")
+    h = hashlib.new(algo)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    if h.hexdigest() != want.lower():
+        raise InputError(url, f"{algo} {h.hexdigest()} differs from the published {want}")
+
+
 def install(
     url: str,
     output: str | os.PathLike[str],
     checksums: str | os.PathLike[str],
     retries: int = 3,
     backoff: float = 5.0,
+    expected: str | None = None,
 ) -> str:
     """Download ``url`` into ``output`` (gunzipped when the URL ends .gz and output does not).
 
     The file's SHA-256 is recorded in ``checksums`` on its first download and verified on each
-    later one. Returns ``"recorded"`` or ``"verified"``. Nothing is left at ``output`` on error.
+    later one; ``expected`` (``"md5:<hex>"`` or ``"sha256:<hex>"``, as published next to the
+    file) is checked on every download. Returns ``"recorded"`` or ``"verified"``. Nothing is
+    left at ``output`` on error.
     """
     final, tmp = atomic_path(output)
     raw = tmp.with_name(tmp.name + ".download")
@@ -227,6 +243,8 @@ def install(
         else:
             os.replace(raw, tmp)
         check_format(tmp, final.name, url)
+        if expected:
+            check_expected(tmp, expected, url)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # temporary files are created private

@@ -3,7 +3,8 @@
 Every public module in this package (name not starting with ``_``) is an architecture and is
 discovered automatically, so adding an architecture means adding one file. Each module defines
 ``NAME`` (equal to its module name), ``KIND`` (``"torch"`` or ``"sklearn"``), ``DEFAULTS`` (its
-hyperparameters) and ``build(n_marks, n_bins, **hparams)``.
+hyperparameters) and ``build(n_marks, n_bins, **hparams)``, and optionally ``check(**hparams)``,
+which raises ValueError for invalid values (run by :func:`check_hparams` before building).
 
 Torch models take ``x`` of shape ``(batch, marks, bins)``, float32 and already transformed, and
 return logits of shape ``(batch, 2)``. Scikit-learn models follow :class:`SklearnModel`:
@@ -24,7 +25,16 @@ if TYPE_CHECKING:  # torch is imported by the jobs that build models, not by the
 
     from deepchrome2.models._base import SklearnModel
 
-__all__ = ["SklearnModel", "available", "build", "defaults", "get", "kind", "n_parameters"]
+__all__ = [
+    "SklearnModel",
+    "available",
+    "build",
+    "check_hparams",
+    "defaults",
+    "get",
+    "kind",
+    "n_parameters",
+]
 
 KINDS = ("torch", "sklearn")
 
@@ -89,6 +99,22 @@ def build(name: str, n_marks: int, n_bins: int, **hparams: Any) -> nn.Module | S
     name as ``model.arch``) so that a saved model can be rebuilt with the same call.
     """
     module = get(name)
+    merged = check_hparams(name, hparams)
+    if n_marks < 1 or n_bins < 1:
+        raise ValueError(f"n_marks and n_bins must be positive, got {n_marks} and {n_bins}")
+    model = module.build(n_marks, n_bins, **merged)
+    model.arch = name
+    model.hparams = merged
+    return model
+
+
+def check_hparams(name: str, hparams: dict[str, Any]) -> dict[str, Any]:
+    """``hparams`` merged over the defaults of ``name``; ValueError for unknown keys or values.
+
+    Unknown keys are named with the valid ones; values are checked by the module's optional
+    ``check`` (e.g. ``linear``'s aggregator names).
+    """
+    module = get(name)
     unknown = sorted(set(hparams) - set(module.DEFAULTS))
     if unknown:
         valid = ", ".join(sorted(module.DEFAULTS)) or "(none)"
@@ -96,13 +122,11 @@ def build(name: str, n_marks: int, n_bins: int, **hparams: Any) -> nn.Module | S
             f"unknown hyperparameter(s) {', '.join(unknown)} for architecture {name!r}; "
             f"valid: {valid}"
         )
-    if n_marks < 1 or n_bins < 1:
-        raise ValueError(f"n_marks and n_bins must be positive, got {n_marks} and {n_bins}")
     merged = {**module.DEFAULTS, **hparams}
-    model = module.build(n_marks, n_bins, **merged)
-    model.arch = name
-    model.hparams = merged
-    return model
+    check = getattr(module, "check", None)
+    if callable(check):
+        check(**merged)
+    return merged
 
 
 def n_parameters(model: nn.Module | SklearnModel) -> int:

@@ -1,4 +1,4 @@
-"""The convolutional network shared by ``deepchrome`` and its two DeepChrome 2.0 variants."""
+"""The convolutional network shared by ``deepchrome`` and its variants."""
 
 from __future__ import annotations
 
@@ -27,11 +27,15 @@ def mlp_head(n_in: int, hidden: Sequence[int], dropout: float = 0.0) -> nn.Seque
     return nn.Sequential(*layers)
 
 
+POOLINGS = ("max", "avg")
+
+
 class ConvNet(MarkBinModel):
     """Conv1d over bins (marks as channels), ReLU, pooling, dropout, fully connected head.
 
-    ``pool=0`` means global max-pooling over all positions; otherwise non-overlapping max-pool
-    windows of ``pool`` positions (a trailing remainder is dropped, as in ``nn.MaxPool1d``).
+    ``pool=0`` means global max-pooling over all positions; otherwise non-overlapping windows
+    of ``pool`` positions (a trailing remainder is dropped), max-pooled (``pooling="max"``,
+    ``nn.MaxPool1d``) or averaged (``"avg"``, ``nn.AvgPool1d``).
     """
 
     def __init__(
@@ -44,23 +48,26 @@ class ConvNet(MarkBinModel):
         pool: int,
         hidden: Sequence[int],
         dropout: float,
+        pooling: str = "max",
     ) -> None:
         super().__init__(n_marks, n_bins)
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; valid: {', '.join(POOLINGS)}")
         length = conv_length(n_bins, kernel_size, stride)
         if length < 1:
             raise ValueError(f"kernel_size {kernel_size} is longer than n_bins {n_bins}")
         if pool == 0:
-            pooling: nn.Module = nn.AdaptiveMaxPool1d(1)
+            pool_layer: nn.Module = nn.AdaptiveMaxPool1d(1)
             pooled = 1
         else:
-            pooling = nn.MaxPool1d(pool)
+            pool_layer = nn.MaxPool1d(pool) if pooling == "max" else nn.AvgPool1d(pool)
             pooled = length // pool
             if pooled < 1:
                 raise ValueError(f"pool {pool} is longer than the {length} convolved positions")
         self.features = nn.Sequential(
             nn.Conv1d(n_marks, n_filters, kernel_size, stride=stride),
             nn.ReLU(),
-            pooling,
+            pool_layer,
             nn.Flatten(1),
             nn.Dropout(dropout),
         )

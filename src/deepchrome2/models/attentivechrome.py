@@ -5,17 +5,20 @@ Bin level: each mark has its own bidirectional LSTM that reads the mark's signal
 ``alpha = softmax_t(h_t . w_m)``, and the mark embedding is the alpha-weighted sum of the states.
 Mark level: a bidirectional LSTM reads the ``n_marks`` embeddings in config order, a context
 vector scores them the same way (``beta``), and the beta-weighted summary feeds ``Linear(.., 2)``.
-The paper uses 32 hidden units per direction at the bin level and half that at the mark level;
-the defaults halve both (16 and 8), which keeps every layer and the full 100-bin attention
-resolution but costs about 3x less CPU time per batch, the LSTMs being the slowest part of the
-model zoo on CPU. Each per-mark LSTM runs once over the whole batch (no per-sample loop); folding
-the marks into the batch with one shared LSTM measured no faster on CPU, so the per-mark weights
-of the paper are kept. After every forward the weights are kept, detached, in
+The defaults are AttentiveChrome's published sizes: 32 hidden units per direction at the bin
+level and half that, 16, at the mark level (``bin_rnn_size`` 32 and ``bin_rnn_size // 2`` in
+the authors' code). Halving both (16 and 8) keeps every layer and the full 100-bin attention
+resolution at about a third of the CPU time, the LSTMs being the slowest part of the model zoo
+on CPU; the demo config does that, by name. One difference from the authors' code: the output
+is ``Linear(.., 2)`` (two logits, as every model here) where theirs is one logit.
+Each per-mark LSTM runs once over the whole batch (no per-sample loop); folding the marks into
+the batch with one shared LSTM measured no faster on CPU, so the per-mark weights of the paper
+are kept. After every forward the weights are kept, detached, in
 ``model.last_attention = {"bin": (B, marks, bins), "mark": (B, marks)}``; ``model.attention(x)``
 computes them without gradients. Parameters with 5 marks (independent of ``n_bins``): bin LSTMs
-5 * 2 * (4*16*(1+16) + 2*4*16) = 12,160, bin contexts 5 * 32 = 160, mark LSTM
-2 * (4*8*(32+8) + 2*4*8) = 2,688, mark context 16, output 16*2 + 2 = 34; total 15,058
-(with the paper's 32/16: 55,714).
+5 * 2 * (4*32*(1+32) + 2*4*32) = 44,800, bin contexts 5 * 64 = 320, mark LSTM
+2 * (4*16*(64+16) + 2*4*16) = 10,496, mark context 32, output 32*2 + 2 = 66; total 55,714
+(with 16/8: 15,058).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from deepchrome2.models._base import MarkBinModel
 
 NAME = "attentivechrome"
 KIND = "torch"
-DEFAULTS: dict = {"bin_hidden": 16, "mark_hidden": 8}
+DEFAULTS: dict = {"bin_hidden": 32, "mark_hidden": 16}
 
 
 def attend(states: torch.Tensor, context: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,7 +6,8 @@ dropout 0.5, and fully connected layers of 625 and 125 units with ReLU, then 2 l
 convolution is unpadded, so 100 bins give 100 - 10 + 1 = 91 positions and pooling keeps
 floor(91 / 5) = 18. Parameters with 5 marks and 100 bins: convolution 5*10*50 + 50 = 2,550;
 FC 900 -> 625: 900*625 + 625 = 563,125; FC 625 -> 125: 625*125 + 125 = 78,250; output
-125*2 + 2 = 252; total 644,177 (the paper's "645k").
+125*2 + 2 = 252; total 644,177 (the paper's "645k"). DeepChrome 2.0 ran this network as its
+setting ``deepchrome_maxpool``; its baseline named ``deepchrome`` is our ``deepchrome_avgpool``.
 """
 
 from __future__ import annotations

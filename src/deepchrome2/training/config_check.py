@@ -8,8 +8,7 @@ from typing import Any
 import jsonschema
 
 from deepchrome2 import models
-
-PER_ARCH_SETTINGS = ("lr", "batch_size", "max_epochs", "patience", "weight_decay")
+from deepchrome2.training import recipes
 
 
 def architectures_schema(names: list[str]) -> dict[str, Any]:
@@ -24,7 +23,8 @@ def architectures_schema(names: list[str]) -> dict[str, Any]:
 
 
 def check_architectures(config: Mapping[str, Any]) -> None:
-    """Reject unknown architecture names or hyperparameters, listing the valid ones."""
+    """Reject unknown architecture, recipe or hyperparameter names (or values such as a
+    ``linear`` aggregator), listing the valid ones."""
     train = config.get("train") or {}
     names = models.available()
     validator = jsonschema.Draft202012Validator(architectures_schema(names))
@@ -34,22 +34,32 @@ def check_architectures(config: Mapping[str, Any]) -> None:
         raise ValueError(
             f"config: unknown architecture '{bad}' in {where}; valid: {', '.join(names)}"
         )
+    recipes.check_name(str(train.get("recipe", recipes.DEFAULT)))
     for arch, over in (train.get("per_arch") or {}).items():
+        if (over or {}).get("recipe") is not None:
+            recipes.check_name(str(over["recipe"]), f"train.per_arch.{arch}.recipe")
+        hparams = (over or {}).get("hparams") or {}
         valid_hp = models.hparam_names(arch)
-        for key in (over or {}).get("hparams") or {}:
+        for key in hparams:
             if key not in valid_hp:
                 raise ValueError(
                     f"config: unknown hyperparameter '{key}' in train.per_arch.{arch}.hparams; "
                     f"valid: {', '.join(valid_hp) or '(none)'}"
                 )
+        try:
+            models.check_hparams(arch, hparams)
+        except ValueError as err:
+            raise ValueError(f"config train.per_arch.{arch}.hparams: {err}") from None
 
 
 def arch_settings(config: Mapping[str, Any], arch: str) -> dict[str, Any]:
-    """Training settings for ``arch``: the ``train:`` defaults with its per-arch overrides."""
+    """Training settings for ``arch``: its recipe, adjusted by ``train:`` and per-arch keys.
+
+    The order of precedence is documented in :mod:`deepchrome2.training.recipes`; the result
+    holds every recipe setting (``transform`` included), the recipe's name and the seed.
+    """
     train = config["train"]
-    over = (train.get("per_arch") or {}).get(arch) or {}
-    out = {k: train[k] for k in PER_ARCH_SETTINGS if k in train}
-    out.update({k: over[k] for k in PER_ARCH_SETTINGS if k in over})
+    out = recipes.resolve(train, arch)
     out["seed"] = train["seed"]
     return out
 

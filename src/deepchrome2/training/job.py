@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,12 @@ def train_model(
     transform: str = "log1p_standardize",
     device: str = "auto",
 ) -> tuple[TrainedModel, FitResult]:
-    """Fit the transform on training genes, build ``arch`` seeded, train it; no file output."""
+    """Fit the transform on training genes, build ``arch`` seeded, train it; no file output.
+
+    With ``settings.restarts`` > 1 (torch models), restart ``r`` is the run with seed
+    ``seed + r`` (weights and batch order), and the model with the best validation AUROC is
+    kept (the first on ties); ``result.restart`` says which, ``result.seconds`` covers all.
+    """
     tf = Transform(transform).fit(data.X["train"])
     X = {s: tf.apply(v) for s, v in data.X.items()}
     dev = resolve_device(device)
@@ -71,9 +77,20 @@ def train_model(
     model = models.build(arch, data.n_marks, data.n_bins, **hp)
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
-        result = fit_torch(
-            model, X["train"], data.y["train"], X["valid"], data.y["valid"], settings, dev
-        )
+        args = (X["train"], data.y["train"], X["valid"], data.y["valid"])
+        result = fit_torch(model, *args, settings, dev)
+        seconds = result.seconds
+        for r in range(1, settings.restarts):
+            seed_everything(settings.seed + r, dev)
+            other = models.build(arch, data.n_marks, data.n_bins, **hp)
+            res = fit_torch(other, *args, replace(settings, seed=settings.seed + r), dev)
+            seconds += res.seconds
+            log.info("restart %d: valid_auroc %.4f", r, res.best_valid_auroc)
+            if res.best_valid_auroc > result.best_valid_auroc:
+                model, result, result.restart = other, res, r
+        result.seconds = seconds
+        if settings.restarts > 1:
+            log.info("kept restart %d of %d", result.restart, settings.restarts)
     else:
         result = fit_sklearn(model, X, data.y)
     tm = TrainedModel(
@@ -123,6 +140,8 @@ def train_cell(
         "valid_auroc": result.best_valid_auroc,
         "best_epoch": result.best_epoch,
         "epochs": result.epochs_run,
+        "restarts": ts.restarts,
+        "best_restart": result.restart,
         "train_seconds": round(result.seconds, 3),
         "n_parameters": models.n_parameters(tm.model),
         "n_train": sizes["train"],

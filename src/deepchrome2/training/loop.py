@@ -1,13 +1,15 @@
-"""The training loop: Adam on in-memory tensors, early stopping on validation AUROC.
+"""The training loop: Adam or SGD on in-memory tensors, early stopping on validation AUROC.
 
 Batches are taken by indexing tensors that live on the device with a seeded permutation; there
-is no Dataset/DataLoader. The best epoch (highest validation AUROC) is restored at the end.
+is no Dataset/DataLoader. The learning rate is constant or annealed per optimizer step along a
+cosine. The best epoch (highest validation AUROC) is restored at the end.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,11 +25,19 @@ from deepchrome2.training.metrics import auroc
 log = logging.getLogger(__name__)
 
 EVAL_BATCH = 4096
+OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
 class TrainSettings:
-    """Optimization settings of one training run (from config ``train:``)."""
+    """Optimization settings of one training run (from config ``train:`` and its recipe).
+
+    ``schedule="cosine"`` anneals the learning rate after every optimizer step from ``lr`` to
+    ``lr_min`` along ``lr_min + (lr - lr_min) * (1 + cos(pi * step / total)) / 2``, where
+    ``total`` is ``max_epochs`` times the steps per epoch. ``restarts`` trains that many
+    models from different seeds and keeps the one with the best validation AUROC.
+    """
 
     lr: float = 1e-3
     batch_size: int = 128
@@ -35,9 +45,28 @@ class TrainSettings:
     patience: int = 5
     weight_decay: float = 0.0
     seed: int = 1
+    optimizer: str = "adam"
+    momentum: float = 0.0
+    schedule: str = "constant"
+    lr_min: float = 0.0
+    restarts: int = 1
 
     def __post_init__(self) -> None:
-        if self.lr <= 0 or self.batch_size < 1 or self.max_epochs < 1 or self.patience < 1:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}"
+            )
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.schedule!r}; valid: {', '.join(SCHEDULES)}")
+        if (
+            self.lr <= 0
+            or self.batch_size < 1
+            or self.max_epochs < 1
+            or self.patience < 1
+            or self.restarts < 1
+            or self.momentum < 0
+            or not 0 <= self.lr_min <= self.lr
+        ):
             raise ValueError(f"invalid training settings: {asdict(self)}")
 
     @classmethod
@@ -54,6 +83,7 @@ class FitResult:
     best_epoch: int = 0
     best_valid_auroc: float = float("nan")
     seconds: float = 0.0
+    restart: int = 0
 
     @property
     def epochs_run(self) -> int:
@@ -104,6 +134,33 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float,
     return loss, auroc(y.cpu().numpy(), p)
 
 
+def make_optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
+    """Adam, or SGD with ``settings.momentum``, at ``settings.lr`` with its weight decay."""
+    if settings.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(),
+            lr=settings.lr,
+            momentum=settings.momentum,
+            weight_decay=settings.weight_decay,
+        )
+    return torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+
+
+def make_schedule(
+    opt: torch.optim.Optimizer, settings: TrainSettings, steps_per_epoch: int
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    """Per-step cosine annealing over ``max_epochs * steps_per_epoch`` steps, or None."""
+    if settings.schedule == "constant":
+        return None
+    total = settings.max_epochs * steps_per_epoch
+    floor = settings.lr_min / settings.lr
+
+    def factor(step: int) -> float:
+        return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * step / total))
+
+    return torch.optim.lr_scheduler.LambdaLR(opt, factor)
+
+
 def fit_torch(
     model: nn.Module,
     X_train: np.ndarray,
@@ -113,7 +170,7 @@ def fit_torch(
     settings: TrainSettings,
     device: torch.device | str = "cpu",
 ) -> FitResult:
-    """Train ``model`` in place with Adam and early stopping; restores the best epoch.
+    """Train ``model`` in place with early stopping; restores the best epoch.
 
     Inputs are already transformed float32 arrays ``(n, marks, bins)`` with 0/1 labels.
     Call :func:`seed_everything` before building the model for a reproducible run.
@@ -125,8 +182,9 @@ def fit_torch(
     Xv = torch.as_tensor(X_valid, dtype=torch.float32, device=device)
     yv = torch.as_tensor(y_valid, dtype=torch.long, device=device)
     gen = torch.Generator().manual_seed(settings.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     n, bs = len(Xt), settings.batch_size
+    opt = make_optimizer(model, settings)
+    schedule = make_schedule(opt, settings, math.ceil(n / bs))
     result = FitResult()
     best_state: dict[str, torch.Tensor] | None = None
     since_best = 0
@@ -142,6 +200,8 @@ def fit_torch(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if schedule is not None:
+                schedule.step()
             total += loss.detach() * len(idx)
         train_loss = float(total) / n
         valid_loss, valid_auroc = evaluate(model, Xv, yv)
@@ -159,6 +219,7 @@ def fit_torch(
                 "train_loss": train_loss,
                 "valid_loss": valid_loss,
                 "valid_auroc": valid_auroc,
+                "lr": opt.param_groups[0]["lr"],
                 "seconds": secs,
             }
         )

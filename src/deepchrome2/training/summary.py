@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from deepchrome2 import paper
 from deepchrome2.errors import InputError
 from deepchrome2.io import read_metrics_json, write_tsv
 
@@ -133,11 +134,21 @@ def write_tables(
     oracle: PathLike | None = None,
     architectures: Sequence[str] | None = None,
     cells: Sequence[str] | None = None,
+    reference: PathLike | None = None,
 ) -> None:
-    """Write ``per_cell_auroc.tsv`` and ``architectures.tsv``."""
+    """Write ``per_cell_auroc.tsv`` and ``architectures.tsv``.
+
+    With ``reference`` (DeepChrome 2.0's AUROC table), each architecture that has a paper
+    setting and shares cells with it gets a ``{arch}_paper`` column beside its own.
+    """
     m = collect_metrics(metrics_paths)
     orc = load_oracle(oracle) if oracle else None
-    write_tsv(per_cell_out, per_cell_auroc(m, orc, architectures, cells), float_format="%.4f")
+    wide = per_cell_auroc(m, orc, architectures, cells)
+    if reference is not None:
+        wide = paper.with_paper_columns(
+            wide, paper.per_cell_reference(m["arch"].unique(), None, reference)
+        )
+    write_tsv(per_cell_out, wide, float_format="%.4f")
     write_tsv(architectures_out, architecture_table(m, architectures), float_format="%.4f")
 
 
@@ -148,3 +159,18 @@ def write_finding1(
     row = paired_comparison(collect_metrics(metrics_paths), a, b)
     write_tsv(out, pd.DataFrame([row]), float_format="%.6g")
     return row
+
+
+def write_paper_comparison(
+    metrics_paths: Sequence[PathLike],
+    reference: PathLike,
+    out: PathLike,
+    architectures: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Write, per architecture with a DeepChrome 2.0 setting, our mean AUROC, the paper's,
+    and the paired difference over the cells both have (:func:`deepchrome2.paper.comparison`)."""
+    m = collect_metrics(metrics_paths)
+    ref = paper.per_cell_reference(m["arch"].unique(), None, reference)
+    table = paper.comparison(m, ref, _order(m["arch"], architectures))
+    write_tsv(out, table, float_format="%.4f")
+    return table

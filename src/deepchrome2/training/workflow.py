@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from deepchrome2 import paper
 from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
 
 JOB = "results/models/{arch}/{cell}"
 ORACLE = "results/tables/oracle_auroc.tsv"
 TABLES = ("results/tables/per_cell_auroc.tsv", "results/tables/architectures.tsv")
 FINDING1 = "results/tables/finding1_linear_vs_cnn.tsv"
+PAPER_TABLE = "results/tables/paper_comparison.tsv"
 
 
 @dataclass
@@ -21,6 +23,8 @@ class TrainingPlan:
     config: Mapping[str, Any]
     cells: Sequence[str]
     source: str
+    # DeepChrome 2.0's test AUROC table (resources/deepchrome2_paper/dc2_test_auroc.tsv)
+    reference: str = str(paper.REFERENCE)
 
     def __post_init__(self) -> None:
         check_architectures(self.config)
@@ -34,6 +38,11 @@ class TrainingPlan:
         """Finding 1 compares deepchrome with linear: both must be trained."""
         return "linear" in self.archs and "deepchrome" in self.archs
 
+    @property
+    def has_paper(self) -> bool:
+        """At least one architecture has a DeepChrome 2.0 setting to compare with."""
+        return any(paper.setting_of(a) for a in self.archs)
+
     def job_files(self, name: str, archs: Sequence[str] | None = None) -> list[str]:
         """``name`` (metrics.json, history.tsv, model.pt) of every arch x cell job."""
         return [
@@ -46,13 +55,20 @@ class TrainingPlan:
         """params: optimization settings of one architecture."""
         return arch_settings(self.config, wildcards.arch)
 
+    def transform(self, wildcards: Any) -> str:
+        """params: input transform of one architecture (from its recipe)."""
+        return str(arch_settings(self.config, wildcards.arch)["transform"])
+
     def hparams(self, wildcards: Any) -> dict[str, Any]:
         """params: hyperparameter overrides of one architecture."""
         return arch_hparams(self.config, wildcards.arch)
 
     def tables_input(self, wildcards: Any) -> dict[str, Any]:
         """Every job's metrics, plus the oracle AUROC table when simulating."""
-        inputs: dict[str, Any] = {"metrics": self.job_files("metrics.json")}
+        inputs: dict[str, Any] = {
+            "metrics": self.job_files("metrics.json"),
+            "reference": self.reference,
+        }
         if self.source == "simulate":
             inputs["oracle"] = ORACLE
         return inputs
@@ -60,6 +76,11 @@ class TrainingPlan:
     def pair_input(self, wildcards: Any) -> dict[str, Any]:
         """Metrics of linear and deepchrome (Finding 1 and its scatter)."""
         return {"metrics": self.job_files("metrics.json", ["linear", "deepchrome"])}
+
+    def paper_input(self, wildcards: Any) -> dict[str, Any]:
+        """Metrics of the architectures that have a DeepChrome 2.0 setting, and its table."""
+        archs = [a for a in self.archs if paper.setting_of(a)]
+        return {"metrics": self.job_files("metrics.json", archs), "reference": self.reference}
 
     def curves_input(self, wildcards: Any) -> dict[str, Any]:
         return {
@@ -76,6 +97,8 @@ class TrainingPlan:
             names.append("linear_vs_deepchrome")
         if self.source == "simulate":
             names.append("auroc_vs_oracle")
+        if self.has_paper:
+            names.append("ours_vs_paper")
         return names
 
     def targets(self) -> list[str]:
@@ -83,5 +106,7 @@ class TrainingPlan:
         out = self.job_files("metrics.json") + list(TABLES)
         if self.has_finding1:
             out.append(FINDING1)
+        if self.has_paper:
+            out.append(PAPER_TABLE)
         out += [f"results/figures/{n}.{ext}" for n in self.figure_names() for ext in ("pdf", "png")]
         return out
