@@ -380,3 +380,10 @@ def test_random_forest_bad_input() -> None:
         model.fit(X, np.zeros(20, dtype=int))
     with pytest.raises(ValueError, match="n_windows must be between 1 and n_bins=100"):
         models.build("random_forest", 5, 100, n_windows=101)
+
+
+def test_aggregator_choices_checked_at_parse_time_match_the_model() -> None:
+    """The torch-free set the config check uses is exactly the set the linear model builds."""
+    from deepchrome2.models import _choices, linear
+
+    assert _choices.HPARAM_CHOICES["aggregator"] == tuple(linear.AGGREGATORS)

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from deepchrome2.models._base import MarkBinModel
+from deepchrome2.models._choices import check_choices
 
 NAME = "linear"
 KIND = "torch"
@@ -36,8 +37,7 @@ AGGREGATORS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 
 def check(aggregator: str) -> None:
     """ValueError naming the valid aggregators unless ``aggregator`` is one of them."""
-    if aggregator not in AGGREGATORS:
-        raise ValueError(f"unknown aggregator {aggregator!r}; valid: {', '.join(AGGREGATORS)}")
+    check_choices({"aggregator": aggregator})
 
 
 class AggregateLinear(MarkBinModel):

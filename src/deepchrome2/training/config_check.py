@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 
 from deepchrome2 import models
+from deepchrome2.models._choices import check_choices
 from deepchrome2.training import recipes
 
 
@@ -47,7 +48,7 @@ def check_architectures(config: Mapping[str, Any]) -> None:
                     f"valid: {', '.join(valid_hp) or '(none)'}"
                 )
         try:
-            models.check_hparams(arch, hparams)
+            check_choices(hparams)
         except ValueError as err:
             raise ValueError(f"config train.per_arch.{arch}.hparams: {err}") from None
 
