@@ -8,11 +8,13 @@ def main(smk):
     write_tables(
         smk.input.matrices,
         smk.input.metrics,
+        smk.input.sets,
         smk.output.experiments,
         smk.output.summary,
         experiments=smk.params.experiments,
         targets=smk.params.targets,
         architectures=smk.params.architectures,
+        cohort=smk.params.cohort,
     )
 
 

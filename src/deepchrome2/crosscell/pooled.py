@@ -25,7 +25,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.io import SPLITS, atomic_path, load_features, load_labels, load_split
 from deepchrome2.training.artifact import TrainedModel
 from deepchrome2.training.data import CellData, check_labels_match
-from deepchrome2.training.job import train_model
+from deepchrome2.training.job import train_model, train_model_tracks
 from deepchrome2.training.loop import FitResult, TrainSettings
 from deepchrome2.training.metrics import SingleClassError, check_two_classes
 from deepchrome2.training.transform import Transform
@@ -260,3 +260,69 @@ def train_pooled(
     tm.transform = tf
     tm.settings["transform"] = transform
     return tm, result
+
+
+def train_pooled_tracks(
+    arch: str,
+    cells: Sequence[CellRows],
+    tracks: dict[str, str | None],
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None = None,
+    transform: str = "log1p_standardize",
+    device: str = "auto",
+    watched: Sequence[CellRows] = (),
+) -> dict[str, tuple[TrainedModel, FitResult]]:
+    """Train ``arch`` once on the pooled training genes of ``cells``, early-stopping each
+    track on its own validation genes: ``tracks`` maps a track name to a cell (that cell's
+    validation genes) or to None (the validation genes of all of ``cells``).
+
+    A tracked cell outside ``cells`` must be in ``watched``: its validation genes are scored
+    (never trained on). All validation genes go through the model in one batched pass per
+    epoch; the transform is fitted on the pooled training genes only.
+    """
+    if not cells:
+        raise ValueError("no cells to pool")
+    everyone = [*cells, *[w for w in watched if w.cell not in {c.cell for c in cells}]]
+    check_same_layout(everyone)
+    train = PooledRows.of(cells, "train")
+    valid = PooledRows.of(everyone, "valid")
+    tf = fit_transform(train, transform)
+    block = {
+        c.cell: (int(valid.offsets[i]), int(valid.offsets[i + 1])) for i, c in enumerate(everyone)
+    }
+    n_own = int(valid.offsets[len(cells)])
+    rows: dict[str, np.ndarray | None] = {}
+    for name, cell in tracks.items():
+        if cell is None:
+            rows[name] = None if n_own == len(valid) else np.arange(n_own)
+        elif cell in block:
+            rows[name] = np.arange(*block[cell])
+        else:
+            raise ValueError(f"track {name}: cell {cell} is neither pooled nor watched")
+    data = CellData(
+        X={"train": train.fill(tf.apply), "valid": valid.fill(tf.apply)},
+        y={
+            "train": np.concatenate([c.y[c.rows["train"]] for c in cells]),
+            "valid": np.concatenate([c.y[c.rows["valid"]] for c in everyone]),
+        },
+        genes={
+            "train": np.concatenate([c.split_genes("train") for c in cells]),
+            "valid": np.concatenate([c.split_genes("valid") for c in everyone]),
+        },
+        marks=list(cells[0].marks),
+        bin_starts=cells[0].bin_starts,
+    )
+    log.info(
+        "%s pooled over %d cells: %d train genes; %d valid genes of %d cells, %d tracks",
+        arch,
+        len(cells),
+        len(train),
+        len(valid),
+        len(everyone),
+        len(tracks),
+    )
+    out = train_model_tracks(arch, data, settings, hparams, rows, device)
+    for tm, _ in out.values():
+        tm.transform = tf
+        tm.settings["transform"] = transform
+    return out

@@ -26,6 +26,7 @@ from deepchrome2.training.loop import predict_logits
 from deepchrome2.training.transform import Transform
 
 FORMAT = "deepchrome2.model/1"
+SET_FORMAT = "deepchrome2.models/1"
 
 
 @dataclass
@@ -66,8 +67,8 @@ class TrainedModel:
         return self.predict_proba(X_raw)[:, 1]
 
 
-def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
-    """Write ``tm`` to ``path`` atomically."""
+def _payload(tm: TrainedModel) -> dict[str, Any]:
+    """The ``torch.save``-able dict of one trained model."""
     payload: dict[str, Any] = {
         "format": FORMAT,
         "arch": tm.arch,
@@ -83,12 +84,36 @@ def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
         payload["state_dict"] = {k: v.detach().cpu() for k, v in tm.model.state_dict().items()}
     else:
         payload["estimator"] = pickle.dumps(tm.model, protocol=pickle.HIGHEST_PROTOCOL)
+    return payload
+
+
+def _save(path: str | os.PathLike[str], obj: Any) -> None:
     final, tmp = atomic_path(path)
     try:
-        torch.save(payload, tmp)
+        torch.save(obj, tmp)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
+    """Write ``tm`` to ``path`` atomically."""
+    _save(path, _payload(tm))
+
+
+def save_trained_set(path: str | os.PathLike[str], tms: dict[str, TrainedModel]) -> None:
+    """Write several named models (e.g. one per early-stopping track) to one file."""
+    _save(path, {"format": SET_FORMAT, "models": {k: _payload(v) for k, v in tms.items()}})
+
+
+def _read(path: str | os.PathLike[str]) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
+    except FileNotFoundError as err:
+        raise InputError(path, "model file not found") from err
+    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear error
+        raise InputError(path, f"cannot read model file: {err}") from err
 
 
 def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> TrainedModel:
@@ -96,13 +121,23 @@ def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu
 
     Scikit-learn estimators are unpickled: load only model files this workflow wrote.
     """
-    try:
-        with open(path, "rb") as fh:
-            payload = torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
-    except FileNotFoundError as err:
-        raise InputError(path, "model file not found") from err
-    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear error
-        raise InputError(path, f"cannot read model file: {err}") from err
+    return _from_payload(_read(path), path, device)
+
+
+def load_trained_set(
+    path: str | os.PathLike[str], device: str | torch.device = "cpu"
+) -> dict[str, TrainedModel]:
+    """Load the named models saved by :func:`save_trained_set`."""
+    payload = _read(path)
+    if not isinstance(payload, dict) or payload.get("format") != SET_FORMAT:
+        raise InputError(path, f"not a {SET_FORMAT} model file")
+    return {k: _from_payload(v, path, device) for k, v in payload["models"].items()}
+
+
+def _from_payload(
+    payload: Any, path: str | os.PathLike[str], device: str | torch.device
+) -> TrainedModel:
+    """Rebuild one model from its saved dict."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(path, f"not a {FORMAT} model file")
     marks, n_bins = payload["marks"], payload["n_bins"]

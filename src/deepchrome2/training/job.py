@@ -23,6 +23,7 @@ from deepchrome2.training.loop import (
     FitResult,
     TrainSettings,
     fit_torch,
+    fit_torch_tracks,
     resolve_device,
     seed_everything,
 )
@@ -52,6 +53,80 @@ def fit_sklearn(model: Any, X: dict[str, np.ndarray], y: dict[str, np.ndarray]) 
     return FitResult([row], 1, valid["auroc"], secs)
 
 
+def build_seeded(
+    arch: str,
+    n_marks: int,
+    n_bins: int,
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None,
+    dev: torch.device,
+) -> tuple[Any, dict[str, Any]]:
+    """Seed everything, then build ``arch`` (scikit-learn models take the training seed)."""
+    seed_everything(settings.seed, dev)
+    hp = dict(hparams or {})
+    for key in ("seed", "random_state"):
+        if models.kind(arch) == "sklearn" and key in models.defaults(arch):
+            hp.setdefault(key, settings.seed)
+    return models.build(arch, n_marks, n_bins, **hp), hp
+
+
+def train_model_tracks(
+    arch: str,
+    data: CellData,
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None,
+    tracks: dict[str, np.ndarray | None],
+    device: str = "auto",
+) -> dict[str, tuple[TrainedModel, FitResult]]:
+    """Train ``arch`` once on transformed ``data`` and keep, per early-stopping track (a
+    subset of the validation rows), the model of that track's best epoch.
+
+    The models carry the identity transform; the caller sets the fitted one.
+    """
+    dev = resolve_device(device)
+    model, hp = build_seeded(arch, data.n_marks, data.n_bins, settings, hparams, dev)
+    settings_out = {**vars(settings), "transform": "none", "device": str(dev)}
+
+    def wrap(m: Any) -> TrainedModel:
+        return TrainedModel(
+            arch=arch,
+            model=m,
+            transform=Transform("none"),
+            marks=list(data.marks),
+            n_bins=data.n_bins,
+            hparams=dict(getattr(m, "hparams", hp)),
+            settings=dict(settings_out),
+        )
+
+    out: dict[str, tuple[TrainedModel, FitResult]] = {}
+    if models.kind(arch) == "torch":
+        log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
+        args = (data.X["train"], data.y["train"], data.X["valid"], data.y["valid"], tracks)
+        best: dict[str, tuple[FitResult, dict[str, torch.Tensor]]] = {}
+        for r in range(settings.restarts):  # as train_model: restart r has seed seed + r
+            if r:
+                seed_everything(settings.seed + r, dev)
+                model = models.build(arch, data.n_marks, data.n_bins, **hp)
+            fitted = fit_torch_tracks(model, *args, replace(settings, seed=settings.seed + r), dev)
+            for name, (result, state) in fitted.items():
+                result.restart = r
+                if name not in best or result.best_valid_auroc > best[name][0].best_valid_auroc:
+                    best[name] = (result, state)
+        for name, (result, state) in best.items():
+            copy_ = models.build(arch, data.n_marks, data.n_bins, **hp)
+            copy_.load_state_dict(state)
+            out[name] = (wrap(copy_.to(dev).eval()), result)
+        return out
+    base = fit_sklearn(model, data.X, data.y)
+    p = model.predict_proba(data.X["valid"])[:, 1]
+    for name, rows in tracks.items():
+        sel = slice(None) if rows is None else rows
+        m = classification_metrics(data.y["valid"][sel], p[sel])
+        row = {**base.history[0], "valid_loss": m["loss"], "valid_auroc": m["auroc"]}
+        out[name] = (wrap(model), FitResult([row], 1, m["auroc"], base.seconds))
+    return out
+
+
 def train_model(
     arch: str,
     data: CellData,
@@ -69,12 +144,7 @@ def train_model(
     tf = Transform(transform).fit(data.X["train"])
     X = {s: tf.apply(v) for s, v in data.X.items()}
     dev = resolve_device(device)
-    seed_everything(settings.seed, dev)
-    hp = dict(hparams or {})
-    for key in ("seed", "random_state"):  # scikit-learn models take the training seed
-        if models.kind(arch) == "sklearn" and key in models.defaults(arch):
-            hp.setdefault(key, settings.seed)
-    model = models.build(arch, data.n_marks, data.n_bins, **hp)
+    model, hp = build_seeded(arch, data.n_marks, data.n_bins, settings, hparams, dev)
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
         args = (X["train"], data.y["train"], X["valid"], data.y["valid"])
