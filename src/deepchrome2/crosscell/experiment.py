@@ -42,6 +42,7 @@ METRIC_COLUMNS = [
     "best_epoch",
     "epochs",
     "n_train_cells",
+    "n_train",
     "train_cells",
 ]
 
@@ -115,6 +116,7 @@ def run_training_set(
                 "best_epoch": result.best_epoch,
                 "epochs": result.epochs_run,
                 "n_train_cells": len(train_cells),
+                "n_train": int(sum(len(c.rows["train"]) for c in pooled)),
                 "train_cells": SEP.join(train_cells),
             }
         )
