@@ -180,3 +180,45 @@ def test_dc2_dry_run_plans_339_pooled_jobs_per_architecture(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert "20 empty training sets are skipped" in res.stderr + res.stdout
     assert planned_jobs(res.stdout)["train_crosscell"] == 2 * 339
+
+
+def write_archive(root, cells, n_genes=300):
+    """A small archive in the DeepChrome layout: integer counts, no RPKM, one shared split."""
+    import numpy as np
+    from _training_synth import MARKS, make_signal
+
+    from deepchrome2.data.deepchrome_csv import write_archive_cell
+    from deepchrome2.io import Features
+
+    genes = np.array([f"{i:06d}" for i in range(1, n_genes + 1)])
+    split = pd.DataFrame(
+        {"gene_id": genes, "split": np.array(["train", "valid", "test"])[np.arange(n_genes) % 3]}
+    )
+    for i, cell in enumerate(cells):
+        X, y, _ = make_signal(n_genes, 100, seed=20 + i)
+        feats = Features(np.round(X * 3), genes, MARKS, np.arange(100) * 100 - 5000)
+        write_archive_cell(root, cell, feats, pd.DataFrame({"gene_id": genes, "label": y}), split)
+
+
+@pytest.mark.slow
+def test_crosscell_runs_on_the_archive_source_without_rpkm(tmp_path):
+    cells = ["E003", "E004", "E005"]
+    write_archive(tmp_path / "archive", cells)
+    cfg = config(
+        experiments=["inclusive_all", "exclusive_high", "inclusive_somewhat", "test_on_rest"],
+        t_high=0.2,
+        t_somewhat=0.0,
+    )
+    cfg["source"] = "deepchrome_csv"
+    cfg["deepchrome_csv"] = {"root": str(tmp_path / "archive"), "cells": cells}
+    cfg["gan"]["cells"] = ["E003"]
+    res = snakemake(tmp_path, cfg, "--cores", "2", "results/tables/crosscell_summary.tsv")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert (
+        "correlating the cells' 0/1 labels instead"
+        in (tmp_path / "logs/crosscell/sets.log").read_text()
+    )
+    exp = pd.read_csv(tmp_path / "results/tables/crosscell_experiments.tsv", sep="\t")
+    assert len(exp) == len(cells) * 5
+    trained = exp[exp["experiment"].isin(["inclusive_all", "inclusive_somewhat"])]
+    assert trained["auroc"].between(0.6, 1.0).all()
