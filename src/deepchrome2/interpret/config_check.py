@@ -29,3 +29,17 @@ def check_interpret_config(config: dict, cells: list[str]) -> list[str]:
             f"config interpret.optmap.methods: unknown {bad}; valid: {sorted(METHODS)}"
         )
     return chosen
+
+
+def torch_architectures(config: dict, chosen: str | list[str]) -> list[str]:
+    """``all`` -> every trained torch architecture; a list is checked against the trained ones."""
+    trained = config["train"]["architectures"]
+    if chosen == "all":
+        return [a for a in trained if models.kind(a) == "torch"]
+    for arch in chosen:
+        if arch not in trained or models.kind(arch) != "torch":
+            raise ValueError(
+                f"config interpret.attribution.architectures: {arch} is not a trained torch "
+                "architecture"
+            )
+    return list(chosen)

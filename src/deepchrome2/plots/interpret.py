@@ -110,3 +110,78 @@ def optmap_figure(
         fig.colorbar(im, ax=axes[:, j], shrink=0.6, label=str(om["space"]))
     fig.suptitle(f"Class-optimization maps of {label}", y=1.02)
     save_figure(fig, pdf, png)
+
+
+def attention_figure(npz: PathLike, pdf: PathLike, png: PathLike, cell: str) -> None:
+    """Bin-level attention per mark by class (mean, IQR band) and the mark-level distribution."""
+    from deepchrome2.interpret.maps import load_npz
+
+    d = load_npz(npz)
+    marks = [str(m) for m in d["marks"]]
+    x = np.asarray(d["bin_starts"]) / 1000
+    n = len(marks)
+    fig = plt.figure(figsize=(2.6 * n + 0.5, 6.4))
+    grid = fig.add_gridspec(2, n, height_ratios=[1.1, 1])
+    for k, mark in enumerate(marks):
+        ax = fig.add_subplot(grid[0, k])
+        for c in (0, 1):
+            ax.fill_between(x, d["bin_q25"][c, k], d["bin_q75"][c, k], color=CLASS_COLOURS[c],
+                            alpha=0.2, lw=0)  # fmt: skip
+            ax.plot(x, d["bin_mean"][c, k], color=CLASS_COLOURS[c], lw=1.2,
+                    label=f"class {c} ({'high' if c else 'low'})")  # fmt: skip
+        if "region" in d:
+            r = np.asarray(d["region"][k], dtype=float)
+            ax.fill_between(x, 0, 1, where=r > 0, transform=ax.get_xaxis_transform(),
+                            color="0.85", lw=0, zorder=0)  # fmt: skip
+        ax.axhline(1 / len(x), color="0.5", lw=0.6, ls=":")
+        ax.set_title(mark, fontsize=9)
+        ax.set_xlabel("kb from TSS", fontsize=8)
+        ax.tick_params(labelsize=7)
+        if k == 0:
+            ax.set_ylabel("bin attention (sums to 1)", fontsize=8)
+            ax.legend(fontsize=6, frameon=False)
+    ax = fig.add_subplot(grid[1, :])
+    y, B = np.asarray(d["y"]), np.asarray(d["mark_all"])
+    pos = np.arange(n)
+    for c in (0, 1):
+        parts = ax.boxplot([B[y == c, k] for k in range(n)], positions=pos + (c - 0.5) * 0.35,
+                           widths=0.3, patch_artist=True, showfliers=False)  # fmt: skip
+        for box in parts["boxes"]:
+            box.set_facecolor(CLASS_COLOURS[c])
+            box.set_alpha(0.5)
+    ax.axhline(1 / n, color="0.5", lw=0.6, ls=":")
+    ax.set_xticks(pos, marks, fontsize=8)
+    ax.set_ylabel("mark attention (sums to 1)", fontsize=8)
+    ax.set_title("Mark-level attention per gene, class 0 (blue) and class 1 (red)", fontsize=9)
+    fig.suptitle(
+        f"AttentiveChrome attention on the test genes of {cell} "
+        "(line: mean, band: 25-75%, grey: truth region, dotted: uniform)",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    save_figure(fig, pdf, png)
+
+
+def attribution_figure(maps: Sequence[PathLike], pdf: PathLike, png: PathLike, cell: str) -> None:
+    """Integrated-gradients maps of several architectures side by side (rows: class 0, 1)."""
+    from deepchrome2.interpret.maps import load_npz
+
+    loaded = [load_npz(p) for p in maps]
+    marks = [str(m) for m in loaded[0]["marks"]]
+    fig, axes = plt.subplots(2, len(loaded), figsize=(2.9 * len(loaded) + 1, 4.8), squeeze=False)
+    for j, d in enumerate(loaded):
+        M = d["maps"]
+        lim = float(np.abs(M).max()) or 1.0
+        for c in (0, 1):
+            ax = axes[c, j]
+            im = ax.imshow(M[c], aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
+                           interpolation="nearest")  # fmt: skip
+            ax.set_yticks(range(len(marks)), marks if j == 0 else [], fontsize=7)
+            nb = M.shape[2]
+            ax.set_xticks([0, nb // 2, nb - 1], ["up", "TSS", "down"], fontsize=7)
+            head = f"{d['arch']}\n" if c == 0 else ""
+            ax.set_title(f"{head}class {c} genes", fontsize=8)
+        fig.colorbar(im, ax=axes[:, j], shrink=0.6)
+    fig.suptitle(f"{cell}: integrated gradients of the class-1 log-odds (baseline: training "
+                 "mean), mean over test genes of each class", fontsize=10, y=1.02)  # fmt: skip
+    save_figure(fig, pdf, png)
