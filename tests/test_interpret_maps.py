@@ -87,8 +87,9 @@ def test_attribution_maps_follow_the_truth(cohort, tmp_path):
         out = attribution_files(cohort[arch], *_inputs(cohort), CELL, tmp_path / f"{arch}.npz",
                                 steps=32)  # fmt: skip
         # integrated gradients are complete: a gene's attributions sum to its log-odds
-        # difference from the baseline, up to the 32-step sum's error (measured below 0.04)
-        assert out["max_abs_gap"] < 0.2
+        # difference from the baseline, up to the 32-step sum's error (measured on 200 genes,
+        # seed 1: 0.2% of |f(x) - f(0)| for deepchrome, 5.6% for attentivechrome)
+        assert out["rel_gap"] < 0.1, (arch, out["rel_gap"])
         maps.append(tmp_path / f"{arch}.npz")
     df = attribution_truth_table(maps, [CELL, CELL], cohort["truth"], tmp_path / "t.tsv")
     r = df.set_index(["arch", "mark"])["r_truth"]

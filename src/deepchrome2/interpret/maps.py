@@ -52,9 +52,10 @@ def attention_weights(tm: TrainedModel, X: np.ndarray, batch: int = 512) -> dict
 
 def integrated_gradients(
     tm: TrainedModel, X: np.ndarray, steps: int = 32, batch: int = 256
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """IG of the class-1 log-odds from baseline 0 (transformed space): (genes, marks, bins)
-    attributions and each gene's completeness gap ``sum(attr) - (f(x) - f(0))``."""
+    attributions, each gene's completeness gap ``sum(attr) - (f(x) - f(0))`` and its
+    ``f(x) - f(0)``."""
     Z = torch.from_numpy(tm.transform.apply(X))
     alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
 
@@ -62,7 +63,7 @@ def integrated_gradients(
         out = tm.model(z)
         return out[:, 1] - out[:, 0]
 
-    attr, gap = [], []
+    attr, gap, deltas = [], [], []
     for s in _batches(len(Z), batch):
         z = Z[s]
         grads = torch.zeros_like(z)
@@ -75,7 +76,8 @@ def integrated_gradients(
             delta = logodds(z) - logodds(torch.zeros_like(z))
         attr.append(a_s.detach())
         gap.append(a_s.sum(dim=(1, 2)).detach() - delta)
-    return torch.cat(attr).numpy(), torch.cat(gap).numpy()
+        deltas.append(delta)
+    return torch.cat(attr).numpy(), torch.cat(gap).numpy(), torch.cat(deltas).numpy()
 
 
 def class_summary(values: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
@@ -186,15 +188,16 @@ def attribution_files(
     if 0 < max_genes < len(y):
         keep = np.sort(np.random.default_rng(seed).choice(len(y), max_genes, replace=False))
         X, y = X[keep], y[keep]
-    attr, gap = integrated_gradients(tm, X, steps)
+    attr, gap, delta = integrated_gradients(tm, X, steps)
     maps = np.stack([attr[y == c].mean(axis=0) for c in (0, 1)])
     out = {"maps": maps.astype(np.float32), "marks": np.asarray(tm.marks),
            "bin_starts": np.asarray(data.bin_starts), "arch": np.asarray(tm.arch),
            "n_genes": np.asarray([int((y == c).sum()) for c in (0, 1)]),
-           "max_abs_gap": np.float64(np.abs(gap).max()), "steps": np.int64(steps)}  # fmt: skip
+           "max_abs_gap": np.float64(np.abs(gap).max()), "steps": np.int64(steps),
+           "rel_gap": np.float64(np.abs(gap).sum() / max(np.abs(delta).sum(), 1e-12))}  # fmt: skip
     _save_npz(npz, **out)
-    log.info("%s on %s: IG over %d genes, largest completeness gap %.3g",
-             tm.arch, cell, len(y), out["max_abs_gap"])  # fmt: skip
+    log.info("%s on %s: IG over %d genes, completeness gap %.3g of |f(x) - f(0)| (largest %.3g)",
+             tm.arch, cell, len(y), out["rel_gap"], out["max_abs_gap"])  # fmt: skip
     return out
 
 
