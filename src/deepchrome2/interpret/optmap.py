@@ -29,6 +29,7 @@ import torch
 from deepchrome2.errors import InputError
 from deepchrome2.gan.optimize import optimize_class_map, save_optmap
 from deepchrome2.interpret.common import PathLike, load_torch_model, transform_torch
+from deepchrome2.interpret.methods import OPTMAP_METHODS
 from deepchrome2.training.artifact import TrainedModel
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,10 @@ METHODS: dict[str, Method] = {
         ascent_class_map,
     ),
 }
+
+
+if tuple(METHODS) != OPTMAP_METHODS:
+    raise RuntimeError("the registry's method names must match interpret.methods.OPTMAP_METHODS")
 
 
 def get_method(name: str) -> Method:
