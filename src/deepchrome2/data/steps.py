@@ -29,7 +29,11 @@ log = logging.getLogger(__name__)
 def simulation_params(
     sim: Mapping[str, Any], window: Mapping[str, int]
 ) -> simulate.SimulationParams:
-    """Simulator parameters from the ``simulate`` and ``window`` config sections."""
+    """Simulator parameters from the ``simulate`` and ``window`` config sections.
+
+    The generative model's knobs (:data:`simulate.KNOBS`) are optional in the config; an absent
+    one keeps the simulator's default.
+    """
     return simulate.SimulationParams(
         seed=sim["seed"],
         n_genes=sim["n_genes"],
@@ -39,6 +43,7 @@ def simulation_params(
         upstream=window["upstream"],
         downstream=window["downstream"],
         bin_size=window["bin_size"],
+        **{k: float(sim[k]) for k in simulate.KNOBS if k in sim},
     )
 
 
