@@ -7,7 +7,11 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
   somewhat. Heterochromatin genes get a negative shift;
 - expression ``log(RPKM + 1) = max(0, mu + beta * a + noise)``;
 - chromatin follows a noisy copy of the activity, ``h = a + noise`` (marks do not reveal
-  expression perfectly), and each mark has a positional shape around the TSS:
+  expression perfectly); each mark is driven by ``c * h`` plus its own noise, where the
+  coupling ``c`` is 1 unless ``group_specific`` inverts the mark in some tissue groups
+  (:mod:`deepchrome2.data.simulate_regulation`), and each mark has a positional shape around
+  the TSS (:mod:`deepchrome2.data.simulate_shapes`; ``positional`` < 1 blends every shape
+  toward a flat profile over the window):
 
   - H3K4me3: a peak just downstream of active TSSs;
   - H3K4me1: two flanking peaks about 2 kb either side of active promoters;
@@ -17,14 +21,16 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
   - bivalent promoters (Polycomb targets that are repressed in a cell) carry both H3K4me3
     and H3K27me3 while expression stays low, so position and combination both matter.
 
-- observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``.
+- observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``,
+  with a per-cell depth spread by ``depth_sd``.
 
 Files are written in Roadmap's formats: ``bigwig/{cell}-{mark}.fc.signal.bigwig``,
 ``57epigenomes.RPKM.pc``, a GENCODE-style GTF and ``chrom.sizes``. bigWigs carry no zoom
 levels (readers here use base-level data). Signal is written around
 genes only; the rest of each chromosome is left without data (read as 0).
 
-The truth goes to ``truth/``: ``activity.tsv``, ``genes.tsv`` (gene classes), ``cells.tsv``
+The truth goes to ``truth/``: ``activity.tsv``, ``chromatin.tsv`` (the state the marks are
+drawn from), ``genes.tsv`` (gene classes), ``cells.tsv``
 (tissue groups) and ``class_profiles.npz`` (noise-free expected binned signal per cell, class,
 mark and bin, where class is the high/low-expression label).
 """

@@ -30,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from deepchrome2.data import simulate
+from deepchrome2.data.steps import simulation_params
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_labels, load_split, write_tsv
 
@@ -106,8 +107,6 @@ def reference_auroc(
     out: str | Path,
 ) -> pd.DataFrame:
     """Write the per-cell reference AUROCs (module docstring) on the test genes."""
-    from deepchrome2.data.steps import simulation_params
-
     params = simulation_params(sim, window)
     act = _truth_table(Path(truth) / "activity.tsv")
     chrom = _truth_table(Path(truth) / "chromatin.tsv")
