@@ -134,9 +134,9 @@ def test_reference_bad_input(tiny_run: SimpleNamespace, tmp_path: Path) -> None:
     labels = {c: tiny_run.dir / f"results/labels/{c}.tsv" for c in tiny_run.cells}
     split = tiny_run.dir / "results/splits/genes.tsv"
     out = tmp_path / "ref.tsv"
+    (tmp_path / "activity.tsv").write_bytes((tiny_run.sim / "truth/activity.tsv").read_bytes())
     with pytest.raises(InputError, match="chromatin.tsv.*not found"):
         reference_auroc(cfg["simulate"], cfg["window"], tmp_path, labels, split, out)
-    (tmp_path / "activity.tsv").write_bytes((tiny_run.sim / "truth/activity.tsv").read_bytes())
     truth = tiny_run.sim / "truth"
     bad = {"E999": labels[tiny_run.cells[0]]}
     with pytest.raises(InputError, match="E999 is not in the simulated cohort"):
