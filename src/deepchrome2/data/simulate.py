@@ -82,7 +82,16 @@ HG19_SIZES: dict[str, int] = {
 MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
 GRID = 25  # bp resolution of the written signal (piecewise constant)
 # Knobs of the generative model that the ``simulate:`` config section may set.
-KNOBS = ("group_specific", "positional", "sd_chromatin", "sd_mark", "sd_rna", "depth", "depth_sd")
+KNOBS = (
+    "group_specific",
+    "positional",
+    "sd_chromatin",
+    "sd_chromatin_spread",
+    "sd_mark",
+    "sd_rna",
+    "depth",
+    "depth_sd",
+)
 
 
 @dataclass
@@ -99,6 +108,8 @@ class SimulationParams:
     sd_group: float = 0.8
     sd_cell: float = 0.35
     sd_chromatin: float = 0.9
+    # spread of chromatin noise between cells: sd_chromatin x exp(spread x N(0, 1)) per cell
+    sd_chromatin_spread: float = 0.0
     sd_mark: float = 0.35
     sd_rna: float = 0.6
     # 0: one histone-to-expression map for all cells; up to 1: marks invert between groups
@@ -126,6 +137,12 @@ class SimulationParams:
     @property
     def cells(self) -> list[str]:
         return [c for cs in self.tissue_groups.values() for c in cs]
+
+    def cell_sd_chromatin(self) -> np.ndarray:
+        """Chromatin-state noise of each cell (its own seeded stream; all ``sd_chromatin`` at
+        ``sd_chromatin_spread`` 0): how tightly the marks' state follows expression."""
+        z = np.random.default_rng([self.seed, 0xC4]).normal(size=len(self.cells))
+        return self.sd_chromatin * np.exp(self.sd_chromatin_spread * z)
 
     def cell_depth(self) -> np.ndarray:
         """Sequencing depth of each cell (its own seeded stream; all ``depth`` at
@@ -229,7 +246,8 @@ def _latent(params: SimulationParams, genes: Genes, rng: np.random.Generator) ->
     log_rpkm = np.maximum(0.0, 1.5 + 1.6 * activity + rng.normal(0, params.sd_rna, activity.shape))
     rpkm = np.round(np.expm1(log_rpkm), 3)
 
-    chromatin = activity + rng.normal(0.0, params.sd_chromatin, activity.shape)
+    sd = params.cell_sd_chromatin() / params.sd_chromatin if params.sd_chromatin else 1.0
+    chromatin = activity + sd * rng.normal(0.0, params.sd_chromatin, activity.shape)
     coupling = mark_coupling(params.seed, len(groups), len(MARKS), params.group_specific)
 
     def h(mark: str) -> np.ndarray:
