@@ -7,10 +7,10 @@ the workflow's table functions. Thresholds have margin over simulator seeds 1-3
 (docs/benchmarks.md, "Simulator knobs and calibration"):
 
 - Finding 1 (deepchrome - linear): +0.023 to +0.030 with the marks' positional shapes,
-  -0.007 to +0.004 with flat shapes (``positional: 0``);
-- Finding 3 (deepchrome, exclusive_all - per-cell): +0.004 to +0.007 with one map for all
-  cells, about -0.68 when every mark reads the opposite way in the other group
-  (``group_specific: 1``).
+  -0.007 to -0.000 with flat shapes (``positional: 0``);
+- Finding 3 (deepchrome, exclusive_all - per-cell): +0.002 to +0.007 with one map for all
+  cells (3 or 4 of 4 cells better), -0.56 to -0.68 (0 of 4) when every mark reads the
+  opposite way in the other group (``group_specific: 1``).
 """
 
 from __future__ import annotations
