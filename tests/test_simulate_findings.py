@@ -31,17 +31,15 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def small_config(**knobs: Any) -> dict[str, Any]:
-    """config.yaml with a 4-cell, 1,200-gene cohort, the base knobs plus ``knobs``, and
-    the training settings pinned."""
+    """config.yaml with a 4-cell, 1,200-gene cohort, the base knobs plus ``knobs``, and the
+    ``fast`` recipe (Adam, batch 128, at most 30 epochs, patience 5; linear at lr 0.05)."""
     cfg = yaml.safe_load((REPO / "config.yaml").read_text())
     sim = {k: v for k, v in cfg["simulate"].items() if k not in KNOBS}
     sim.update(
         seed=SEED, n_genes=1200, tissue_groups={"A": ["E003", "E004"], "B": ["E062", "E034"]}
     )
     cfg["simulate"] = {**sim, **knobs}
-    cfg["train"].update(lr=0.001, batch_size=128, max_epochs=30, patience=5, seed=7)
-    cfg["train"]["per_arch"] = {"linear": {"lr": 0.05}}
-    cfg["train"]["transform"] = "log1p_standardize"
+    cfg["train"] = {**cfg["train"], "recipe": "fast", "seed": 7, "per_arch": {}}
     return cfg
 
 

@@ -112,6 +112,7 @@ def train_per_cell(
     """``rule train`` for every architecture and cell; returns the metrics.json paths."""
     out = []
     for arch in archs:
+        settings = arch_settings(config, arch)
         for c in run.cells:
             d = run.job(arch, c)
             train_cell(
@@ -123,9 +124,9 @@ def train_per_cell(
                 d / "history.tsv",
                 arch=arch,
                 cell=c,
-                settings=arch_settings(config, arch),
+                settings=settings,
                 hparams=arch_hparams(config, arch),
-                transform=config["train"]["transform"],
+                transform=settings["transform"],
                 device="cpu",
             )
             out.append(d / "metrics.json")
@@ -153,6 +154,7 @@ def train_exclusive_all(
         cache_features(run.features(c), run.cache(c))
     out = []
     for arch in archs:
+        settings = arch_settings(config, arch)
         for c in run.cells:
             d = run.job(arch, f"exclusive_all/{c}")
             run_experiment(
@@ -168,9 +170,9 @@ def train_exclusive_all(
                 arch=arch,
                 experiment="exclusive_all",
                 target=c,
-                settings=arch_settings(config, arch),
+                settings=settings,
                 hparams=arch_hparams(config, arch),
-                transform=config["train"]["transform"],
+                transform=settings["transform"],
                 device="cpu",
             )
             out.append(d / "metrics.json")
