@@ -22,7 +22,7 @@ import pandas as pd
 from deepchrome2.crosscell.experiment import run_experiment
 from deepchrome2.crosscell.pooled import cache_features
 from deepchrome2.crosscell.sets import write_sets
-from deepchrome2.crosscell.summary import experiments_table, finding3
+from deepchrome2.crosscell.summary import experiments_table, finding3, read_experiments
 from deepchrome2.data import simulate_reference, steps
 from deepchrome2.training.config_check import arch_hparams, arch_settings
 from deepchrome2.training.job import train_cell
@@ -184,8 +184,6 @@ def finding3_table(
 ) -> pd.DataFrame:
     """Finding 3 from the per-cell jobs (the transfer matrix's diagonal: each cell's model on
     its own test genes) and the ``exclusive_all`` jobs, by the workflow's table functions."""
-    from deepchrome2.crosscell.summary import read_experiments
-
     m = collect_metrics(per_cell)
     diagonal = pd.DataFrame(
         {"arch": m["arch"], "train_cell": m["cell"], "test_cell": m["cell"], "auroc": m["auroc"]}
