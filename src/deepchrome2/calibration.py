@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from deepchrome2.crosscell.experiment import run_experiment
+from deepchrome2.crosscell.config_check import plan_options
+from deepchrome2.crosscell.experiment import run_training_set
 from deepchrome2.crosscell.pooled import cache_features
-from deepchrome2.crosscell.sets import write_sets
+from deepchrome2.crosscell.sets import training_sets, write_sets
 from deepchrome2.crosscell.summary import experiments_table, finding3, read_experiments
 from deepchrome2.data import simulate_reference, steps
 from deepchrome2.training.config_check import arch_hparams, arch_settings
@@ -136,46 +137,46 @@ def train_per_cell(
 def train_exclusive_all(
     run: SimulatedRun, config: Mapping[str, Any], archs: Sequence[str]
 ) -> list[Path]:
-    """``rule train_crosscell`` of ``exclusive_all`` for every architecture and target cell."""
+    """``rule crosscell_sets`` and ``rule train_crosscell`` for ``exclusive_all`` (one
+    training set per target cell) for every architecture; returns the metrics.tsv paths."""
     sets = run.workdir / "results" / "crosscell" / "sets.tsv"
     labels = {c: run.labels(c) for c in run.cells}
-    cc = config.get("crosscell") or {}
-    write_sets(
+    options = plan_options(config) if config.get("crosscell") else {}
+    plan = write_sets(
         labels,
         run.split,
         sets,
         sets.with_name("correlation.tsv"),
-        run.cells,
-        ["exclusive_all"],
-        int(cc.get("k", 2)),
-        int(cc.get("seed", 0)),
+        cohort=run.cells,
+        targets=run.cells,
+        experiments=["exclusive_all"],
+        **{**options, "sets": "correlation"},
     )
     for c in run.cells:
         cache_features(run.features(c), run.cache(c))
     out = []
     for arch in archs:
         settings = arch_settings(config, arch)
-        for c in run.cells:
-            d = run.job(arch, f"exclusive_all/{c}")
-            run_experiment(
+        for tset in training_sets(plan)["train_set"]:
+            d = run.job(arch, f"sets/{tset}")
+            run_training_set(
                 sets,
+                tset,
                 run.cells,
                 [run.cache(x) for x in run.cells],
                 [run.features(x) for x in run.cells],
                 [run.labels(x) for x in run.cells],
                 run.split,
-                d / "model.pt",
-                d / "metrics.json",
+                d / "models.pt",
+                d / "metrics.tsv",
                 d / "history.tsv",
                 arch=arch,
-                experiment="exclusive_all",
-                target=c,
                 settings=settings,
                 hparams=arch_hparams(config, arch),
                 transform=settings["transform"],
                 device="cpu",
             )
-            out.append(d / "metrics.json")
+            out.append(d / "metrics.tsv")
     return out
 
 
@@ -183,7 +184,8 @@ def finding3_table(
     per_cell: Sequence[Path], pooled: Sequence[Path], cells: Sequence[str], archs: Sequence[str]
 ) -> pd.DataFrame:
     """Finding 3 from the per-cell jobs (the transfer matrix's diagonal: each cell's model on
-    its own test genes) and the ``exclusive_all`` jobs, by the workflow's table functions."""
+    its own test genes) and the ``exclusive_all`` jobs' metrics.tsv, by the workflow's table
+    functions."""
     m = collect_metrics(per_cell)
     diagonal = pd.DataFrame(
         {"arch": m["arch"], "train_cell": m["cell"], "test_cell": m["cell"], "auroc": m["auroc"]}
