@@ -3,7 +3,7 @@
 The data stage (simulated bigWigs, TSS windows, binning, labels, split, reference AUROCs), the
 per-cell training jobs and the pooled ``exclusive_all`` jobs are the functions that the rules
 call, in one process and without Snakemake; Finding 1 and Finding 3 come from the same table
-functions as ``results/tables/finding1_linear_vs_cnn.tsv`` and ``finding3_exclusive_all.tsv``.
+functions as ``results/tables/finding1_linear_vs_cnn.tsv`` and ``finding3_crosscell.tsv``.
 ``bench/bench_simulator.py`` uses it to calibrate the simulator against DeepChrome 2.0's real-data
 facts, and the tests use it to show that the findings tables can come out either way.
 """
