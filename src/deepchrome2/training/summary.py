@@ -21,15 +21,20 @@ def collect_metrics(paths: Iterable[PathLike]) -> pd.DataFrame:
     return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", "auroc"]))
 
 
+# The simulator's reference AUROCs (deepchrome2.data.simulate_reference), ceiling first.
+REFERENCES = ("oracle_auroc", "chromatin_auroc", "bayes_auroc")
+
+
 def load_oracle(path: PathLike) -> pd.DataFrame:
-    """The simulator's per-cell oracle AUROC table (columns cell, oracle_auroc)."""
+    """The simulator's per-cell reference AUROC table: cell, oracle_auroc, and
+    chromatin_auroc and bayes_auroc where the table has them."""
     try:
         df = pd.read_csv(path, sep="\t", dtype={"cell": str})
     except FileNotFoundError as err:
         raise InputError(path, "oracle AUROC table not found") from err
     if not {"cell", "oracle_auroc"} <= set(df.columns):
         raise InputError(path, "oracle table needs columns cell and oracle_auroc")
-    return df[["cell", "oracle_auroc"]]
+    return df[["cell", *[r for r in REFERENCES if r in df.columns]]]
 
 
 def _order(values: Iterable[str], order: Sequence[str] | None) -> list[str]:
@@ -45,15 +50,26 @@ def per_cell_auroc(
     architectures: Sequence[str] | None = None,
     cells: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Test AUROC, cell x architecture, plus ``oracle_auroc`` when an oracle table is given."""
+    """Test AUROC, cell x architecture, plus the reference AUROCs when a table is given.
+
+    With references, each cell's best architecture (``best_arch``, ``best_auroc``) and its
+    distance below the chromatin-state and Bayes-style references (``chromatin_gap``,
+    ``bayes_gap``: reference minus best) follow.
+    """
     wide = metrics.pivot(index="cell", columns="arch", values="auroc")
-    wide = wide.reindex(
-        index=_order(metrics["cell"], cells), columns=_order(metrics["arch"], architectures)
-    )
+    archs = _order(metrics["arch"], architectures)
+    wide = wide.reindex(index=_order(metrics["cell"], cells), columns=archs)
     wide.columns.name = None
     out = wide.reset_index()
     if oracle is not None:
         out = out.merge(oracle, on="cell", how="left")
+        refs = [r for r in REFERENCES[1:] if r in out.columns]
+        if refs:
+            scores = out[archs]
+            out["best_arch"] = scores.idxmax(axis=1)
+            out["best_auroc"] = scores.max(axis=1)
+            for r in refs:
+                out[r.replace("_auroc", "_gap")] = out[r] - out["best_auroc"]
     return out
 
 
