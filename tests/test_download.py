@@ -204,8 +204,10 @@ def roadmap_config(url: str, cells: list[str], base: dict, work: Path) -> dict:
         work / "samples.tsv", sep="\t", index=False
     )
     files = dict(ROADMAP["files"], samples=str(work / "samples.tsv"))
-    gan = {"cells": cells[:1]}  # the GAN stage's cells must be cohort cells
-    return merge(base, {"source": "files", "files": files, "download": dl, "gan": gan})
+    # the GAN and interpretation stages' cells must be cohort cells
+    gan, interpret = {"cells": cells[:1]}, {"cells": cells[:1]}
+    over = {"source": "files", "files": files, "download": dl, "gan": gan, "interpret": interpret}
+    return merge(base, over)
 
 
 def test_workflow_downloads_and_matches_simulated(

@@ -87,9 +87,12 @@ def test_attribution_maps_follow_the_truth(cohort, tmp_path):
         out = attribution_files(cohort[arch], *_inputs(cohort), CELL, tmp_path / f"{arch}.npz",
                                 steps=32)  # fmt: skip
         # integrated gradients are complete: a gene's attributions sum to its log-odds
-        # difference from the baseline, up to the 32-step sum's error (measured on 200 genes,
-        # seed 1: 0.2% of |f(x) - f(0)| for deepchrome, 5.6% for attentivechrome)
-        assert out["rel_gap"] < 0.1, (arch, out["rel_gap"])
+        # difference from the baseline, up to the 32-step sum's error. Measured on 200 genes,
+        # seed 1: 0.2% of |f(x) - f(0)| for deepchrome; for attentivechrome 5.6% with 16/8
+        # LSTMs and 19.7% with AttentiveChrome's own 32/16, a gap of its worst genes that more
+        # steps do not close (docs/benchmarks.md), so its bound only catches a broken sum.
+        bound = {"deepchrome": 0.1, "attentivechrome": 0.4}[arch]
+        assert out["rel_gap"] < bound, (arch, out["rel_gap"])
         maps.append(tmp_path / f"{arch}.npz")
     df = attribution_truth_table(maps, [CELL, CELL], cohort["truth"], tmp_path / "t.tsv")
     r = df.set_index(["arch", "mark"])["r_truth"]
