@@ -22,7 +22,7 @@ PARTITION = yaml.safe_load((PROFILE / "config.yaml").read_text())["default-resou
 ]
 GPU_RULES = {"train", "train_gan"}
 # The whole pipeline on three tiny cells, with lean training and two cross-cell experiments:
-# every kind of rule runs, in about 40 Slurm jobs.
+# every kind of rule runs (the cross-cell sets checkpoint too), in about 60 Slurm jobs.
 LEAN = {
     "simulate": {"tissue_groups": {"ESC": ["E003", "E004"], "BLOOD": ["E062"]}},
     "train": {"architectures": ["linear", "deepchrome"], "max_epochs": 3, "patience": 2},
@@ -100,7 +100,7 @@ def test_tiny_cohort_runs_through_slurm(slurm: None, tmp_path: Path) -> None:
 
     # Every job except local rules (rule all) went to Slurm, once.
     submitted = SUBMITTED.findall(log)
-    remote_jobs = re.findall(r"^rule (\w+):$", log, flags=re.M)
+    remote_jobs = re.findall(r"^(?:rule|checkpoint) (\w+):$", log, flags=re.M)
     assert remote_jobs, "no job ran"
     assert len(submitted) == len(remote_jobs)
     assert len({jid for _, jid, _ in submitted}) == len(submitted)
