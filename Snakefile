@@ -12,6 +12,7 @@ include: "rules/figures_data.smk"
 include: "rules/train.smk"
 include: "rules/crosscell.smk"
 include: "rules/gan.smk"
+include: "rules/predictions.smk"
 
 
 rule all:
@@ -21,3 +22,4 @@ rule all:
         train_targets(),
         crosscell_targets(),
         gan_targets(),
+        PREDICTION_TARGETS,

@@ -302,6 +302,8 @@ def gan_cells_param(wildcards):
 
 def gan_targets():
     """Checkpoints, the quality table and every GAN figure as PDF and PNG."""
+    if config.get("target", "class") != "class":
+        return []  # the GAN's fidelity and optimization maps need a class model
     targets = expand("results/gan/{gset}/gan.pt", gset=gan_sets())
     targets.append("results/tables/gan_quality.tsv")
     targets += expand(

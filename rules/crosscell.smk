@@ -105,6 +105,7 @@ rule train_crosscell:
         model="results/crosscell/models/{arch}/{experiment}/{cell}/model.pt",
         metrics="results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
         history="results/crosscell/models/{arch}/{experiment}/{cell}/history.tsv",
+        predictions="results/predictions/crosscell/{arch}/{experiment}/{cell}.tsv",
     log:
         "logs/crosscell/train/{arch}/{experiment}/{cell}.log",
     benchmark:
@@ -121,6 +122,7 @@ rule train_crosscell:
         hparams=arch_hparams,
         transform=arch_transform,
         device=config["device"],
+        target=TRAINING.task.name,
     script:
         "../workflow_scripts/train_crosscell.py"
 
@@ -152,6 +154,7 @@ rule crosscell_tables:
         experiments=CC_EXPERIMENTS,
         targets=CC_TARGETS,
         architectures=CC_ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/crosscell_tables.py"
 
@@ -175,6 +178,7 @@ rule finding3:
         runtime=10,
     params:
         architectures=CC_ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/finding3.py"
 

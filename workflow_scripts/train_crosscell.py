@@ -22,6 +22,8 @@ def main(smk):
         hparams=smk.params.hparams,
         transform=smk.params.transform,
         device=smk.params.device,
+        predict=smk.params.target,
+        predictions_out=smk.output.predictions,
     )
 
 

@@ -13,11 +13,12 @@ import pandas as pd
 import torch
 
 from deepchrome2 import models
-from deepchrome2.crosscell.evaluate import check_no_leakage, score_cell
+from deepchrome2.crosscell.evaluate import cell_predictions, check_no_leakage, score_cell
 from deepchrome2.crosscell.pooled import open_cell, train_pooled
 from deepchrome2.crosscell.sets import cells_of, read_sets
 from deepchrome2.io import atomic_path, write_tsv
 from deepchrome2.training.artifact import save_trained
+from deepchrome2.training.job import check_log_rpkm, write_predictions
 from deepchrome2.training.loop import TrainSettings
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,13 @@ def run_experiment(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    predict: str = "class",
+    predictions_out: PathLike | None = None,
 ) -> dict[str, Any]:
-    """Train ``arch`` on the training genes of ``experiment``'s cells for target ``target``,
-    score it on the target's test genes, and write model.pt, metrics.json and history.tsv."""
+    """Train ``arch`` on the training genes of ``experiment``'s cells for target cell
+    ``target``, predicting ``predict`` (config ``target:``, class or log_rpkm), score it on the
+    target cell's test genes, and write model.pt, metrics.json, history.tsv and (with
+    ``predictions_out``) its per-gene predictions on the target cell."""
     if not len(cells) == len(caches) == len(features) == len(labels):
         raise ValueError("need one cache, features and labels file per cell")
     files = dict(zip(cells, zip(caches, features, labels, strict=True), strict=True))
@@ -57,8 +62,11 @@ def run_experiment(
         test = pooled[train_cells.index(target)]
     else:
         test = open_cell(target, *files[target], split)
+    if predict != "class":
+        for c in [*pooled, test]:
+            check_log_rpkm(c.log_rpkm, files[c.cell][2])
     ts = TrainSettings.from_dict(settings)
-    tm, result = train_pooled(arch, pooled, ts, hparams, transform, device)
+    tm, result = train_pooled(arch, pooled, ts, hparams, transform, device, predict)
     train_genes = sorted(
         {str(g) for c in pooled for s in ("train", "valid") for g in c.split_genes(s)}
     )
@@ -70,8 +78,9 @@ def run_experiment(
         "target_cell": target,
         "train_cells": ",".join(train_cells),
         "n_train_cells": len(train_cells),
+        "target": tm.task.name,
         **scores,
-        "valid_auroc": result.best_valid_auroc,
+        f"valid_{tm.task.metric}": result.best_valid_auroc,
         "best_epoch": result.best_epoch,
         "epochs": result.epochs_run,
         "train_seconds": round(result.seconds, 3),
@@ -83,8 +92,12 @@ def run_experiment(
         "seed": ts.seed,
     }
     tm.meta = {**metrics, "train_genes": train_genes}
-    log.info("%s %s on %s: test AUROC %.4f", arch, experiment, target, scores["auroc"])
+    metric = tm.task.metric
+    log.info("%s %s on %s: test %s %.4f", arch, experiment, target, metric, scores[metric])
+    predictions = cell_predictions(tm, test) if predictions_out else None
     save_trained(model_out, tm)
+    if predictions is not None:
+        write_predictions(predictions_out, predictions)
     write_tsv(history_out, pd.DataFrame(result.history))
     final, tmp = atomic_path(metrics_out)
     tmp.write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")

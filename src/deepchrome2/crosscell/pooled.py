@@ -73,6 +73,7 @@ class CellRows:
     rows: dict[str, np.ndarray]  # split -> row indices into X
     marks: list[str]
     bin_starts: np.ndarray
+    log_rpkm: np.ndarray | None = None  # float64 regression target of all genes
 
     def split_genes(self, split: str) -> np.ndarray:
         return self.genes[self.rows[split]]
@@ -124,13 +125,17 @@ def open_cell(
     y = lab["label"].to_numpy()
     if lab["label"].isna().any() or not np.isin(y, [0, 1]).all():
         raise InputError(labels, "column 'label' must hold only 0 and 1")
+    # empty for the DeepChrome archive; only the log_rpkm target needs it (checked there)
+    log_rpkm = pd.to_numeric(lab["log_rpkm"], errors="coerce").to_numpy(dtype=np.float64)
     rows, _ = split_rows(genes, split)
     for s, idx in rows.items():
         try:
             check_two_classes(y[idx], what=f"cell {cell} split '{s}'")
         except SingleClassError as err:
             raise InputError(labels, str(err)) from err
-    return CellRows(cell, X, y.astype(np.int64), genes, rows, marks, np.asarray(bin_starts))
+    return CellRows(
+        cell, X, y.astype(np.int64), genes, rows, marks, np.asarray(bin_starts), log_rpkm
+    )
 
 
 class PooledRows:
@@ -232,6 +237,7 @@ def train_pooled(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    target: str = "class",
 ) -> tuple[TrainedModel, FitResult]:
     """Train ``arch`` on the training genes of ``cells`` pooled; early stopping on their
     pooled validation genes. The per-cell :func:`train_model` does the training proper.
@@ -247,6 +253,10 @@ def train_pooled(
         genes={s: np.concatenate([c.split_genes(s) for c in cells]) for s in ("train", "valid")},
         marks=list(cells[0].marks),
         bin_starts=cells[0].bin_starts,
+        log_rpkm={
+            s: np.concatenate([c.log_rpkm[c.rows[s]] for c in cells if c.log_rpkm is not None])
+            for s in ("train", "valid")
+        },
     )
     log.info(
         "%s pooled over %d cells: %d train, %d valid genes",
@@ -256,7 +266,7 @@ def train_pooled(
         len(valid),
     )
     # The arrays are transformed already: the identity transform passes them on uncopied.
-    tm, result = train_model(arch, data, settings, hparams, "none", device)
+    tm, result = train_model(arch, data, settings, hparams, "none", device, target)
     tm.transform = tf
     tm.settings["transform"] = transform
     return tm, result

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from deepchrome2.data import annotation, binning, deepchrome_csv, expression, simulate
@@ -172,17 +173,20 @@ def export_archive_cell(features: str, labels: str, split: str, root: str, cell:
 
 
 def oracle_auroc(activity: str, labels: Mapping[str, str], split: str, out: str) -> None:
-    """AUROC of the simulator's true activity against the labels on test genes, per cell."""
+    """The ceilings set by the simulator's truth on test genes, per cell: AUROC of the true
+    activity against the labels, and its Pearson r against log RPKM (the regression target)."""
     act = pd.read_csv(activity, sep="\t", dtype={"gene_id": str}).set_index("gene_id")
     test = load_split(split).query("split == 'test'")["gene_id"]
     rows = []
     for cell, path in labels.items():
-        lab = load_labels(path).set_index("gene_id").loc[test, "label"]
+        lab = load_labels(path).set_index("gene_id").loc[test]
+        truth = act.loc[lab.index, cell]
         rows.append(
             {
                 "cell": cell,
                 "n_test": len(lab),
-                "oracle_auroc": roc_auc_score(lab, act.loc[lab.index, cell]),
+                "oracle_auroc": roc_auc_score(lab["label"], truth),
+                "oracle_pearson_r": stats.pearsonr(truth, lab["log_rpkm"]).statistic,
             }
         )
     write_tsv(out, pd.DataFrame(rows), float_format="%.4f")
