@@ -11,12 +11,16 @@ import re
 
 from deepchrome2.predict.plan import plan as predict_plan
 
-PREDICT = predict_plan(
-    config,
-    CELLS,
-    MARKS,
-    {"architectures": CC_ARCHS, "trained": CC_TRAINED, "targets": CC_TARGETS},
-)
+try:
+    PREDICT = predict_plan(
+        config,
+        CELLS,
+        MARKS,
+        {"architectures": CC_ARCHS, "trained": CC_TRAINED, "targets": CC_TARGETS},
+    )
+except ConfigError as err:
+    print(f"error: {err}", file=sys.stderr)
+    raise SystemExit(1)
 PREDICT_CELLS = list(PREDICT.cells)
 PREDICT_MODELS = list(PREDICT.models)
 # Cross-cell models' predictions and the predict-only outputs (the per-cell predictions, the

@@ -81,7 +81,7 @@ def test_random_forest_regressor_fits_a_continuous_target():
 
 
 def test_unknown_target_is_named_with_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown target 'rpkm'; valid: class, log_rpkm"):
+    with pytest.raises(ValueError, match=r"config target: unknown target 'rpkm'; valid: class"):
         tasks.get("rpkm")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from _smk import merge, snakemake, tiny_config
+from conftest import error_lines
 from sklearn.metrics import roc_auc_score
 
 ARCHS = ["linear", "logistic"]
@@ -206,12 +207,12 @@ def predict_config(tmp_path, marks=None, models=None, make_marks=None):
 
 
 def fails_with(tmp_path, cfg, message):
+    """The dry run stops with exactly one line, ``error: config <key>: <problem>``."""
     work = tmp_path / "work"
     res = snakemake(work, cfg, "-n", "--cores", "1")
-    out = res.stdout + res.stderr
     assert res.returncode != 0
-    assert message in out, out[-2000:]
-    assert sum(message in line for line in out.splitlines()) >= 1
+    lines = error_lines(res.stderr)
+    assert len(lines) == 1 and message in lines[0], res.stderr[-2000:]
     assert not (work / "results").exists()
 
 

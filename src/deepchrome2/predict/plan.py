@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deepchrome2.errors import InputError
+from deepchrome2.errors import ConfigError, InputError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 FEATURES = "results/predict/features/{cell}.npz"
@@ -80,34 +80,32 @@ def _model(
     archs: Sequence[str],
     crosscell: Mapping[str, Any],
 ) -> PredictModel:
-    where = f"config predict.models[{i}]"
+    where = f"predict.models[{i}]"
     if "path" in entry:
         name, path = entry.get("name"), str(entry["path"])
         if not name:
-            raise ValueError(f"{where}: a model file needs a 'name' for its output folder")
+            raise ConfigError(where, "a model file needs a 'name' for its output folder")
         try:
             return PredictModel(str(name), path, saved_marks(path), "file")
         except InputError as err:
-            raise ValueError(f"{where}: {err}") from None
+            raise ConfigError(where, f"{err}") from None
     arch, cell = entry.get("arch"), entry.get("cell")
     if not arch or not cell:
-        raise ValueError(f"{where}: give 'arch' and 'cell' (and 'experiment'), or 'path'")
+        raise ConfigError(where, "give 'arch' and 'cell' (and 'experiment'), or 'path'")
     experiment = entry.get("experiment")
     if experiment is None:
         if arch not in archs:
-            raise ValueError(f"{where}: architecture '{arch}' is not in train.architectures")
+            raise ConfigError(where, f"architecture '{arch}' is not in train.architectures")
         if cell not in cells:
-            raise ValueError(f"{where}: cell '{cell}' is not a training cell of this run")
+            raise ConfigError(where, f"cell '{cell}' is not a training cell of this run")
         path = f"results/models/{arch}/{cell}/model.pt"
         return PredictModel(f"{arch}_{cell}", path, list(marks), "per-cell")
     if arch not in crosscell.get("architectures", []):
-        raise ValueError(f"{where}: architecture '{arch}' is not in crosscell.architectures")
+        raise ConfigError(where, f"architecture '{arch}' is not in crosscell.architectures")
     if experiment not in crosscell.get("trained", []):
-        raise ValueError(
-            f"{where}: experiment '{experiment}' is not a trained experiment of crosscell"
-        )
+        raise ConfigError(where, f"experiment '{experiment}' is not a trained crosscell experiment")
     if cell not in crosscell.get("targets", []):
-        raise ValueError(f"{where}: cell '{cell}' is not a crosscell target")
+        raise ConfigError(where, f"cell '{cell}' is not a crosscell target")
     path = f"results/crosscell/models/{arch}/{experiment}/{cell}/model.pt"
     return PredictModel(f"{arch}_{experiment}_{cell}", path, list(marks), "cross-cell")
 
@@ -118,7 +116,7 @@ def plan(
     marks: Sequence[str],
     crosscell: Mapping[str, Any] | None = None,
 ) -> PredictPlan:
-    """Validate ``config['predict']`` against this run; ValueError (one line) on a problem.
+    """Validate ``config['predict']`` against this run; ConfigError (one line) on a problem.
 
     ``crosscell`` holds this run's cross-cell ``architectures``, ``trained`` experiments and
     ``targets``.
@@ -127,32 +125,33 @@ def plan(
     if not section:
         return PredictPlan()
     if config["source"] not in ("simulate", "files"):
-        raise ValueError("config predict: needs bigWig inputs (source simulate or files)")
+        raise ConfigError("predict", "needs bigWig inputs (source simulate or files)")
     archs = list(config["train"]["architectures"])
     new_cells = {str(c): list(m or marks) for c, m in section["cells"].items()}
     for cell in new_cells:
         if not NAME.match(cell):
-            raise ValueError(f"config predict.cells: '{cell}' is not a valid name")
+            raise ConfigError("predict.cells", f"'{cell}' is not a valid name")
     models: dict[str, PredictModel] = {}
     for i, entry in enumerate(section["models"]):
         m = _model(i, entry, marks, cells, archs, crosscell or {})
         if not NAME.match(m.name):
-            raise ValueError(f"config predict.models[{i}]: '{m.name}' is not a valid name")
+            raise ConfigError(f"predict.models[{i}]", f"'{m.name}' is not a valid name")
         if m.name in models:
-            raise ValueError(f"config predict.models[{i}]: model '{m.name}' is listed twice")
+            raise ConfigError(f"predict.models[{i}]", f"model '{m.name}' is listed twice")
         models[m.name] = m
     p = PredictPlan(new_cells, section["bigwig"], models)
     for cell, cell_marks in new_cells.items():
         for m in models.values():
             if cell_marks != m.marks:
-                raise ValueError(
-                    f"config predict.cells.{cell}: marks {cell_marks} differ from model "
-                    f"'{m.name}' marks {m.marks} (same marks in the same order needed)"
+                raise ConfigError(
+                    f"predict.cells.{cell}",
+                    f"marks {cell_marks} differ from model "
+                    f"'{m.name}' marks {m.marks} (same marks in the same order needed)",
                 )
         for mark, path in p.bigwigs(cell).items():
             if not Path(path).is_file():
-                raise ValueError(
-                    f"config predict.bigwig: cell {cell} has no bigWig for mark {mark} "
-                    f"({path} not found)"
+                raise ConfigError(
+                    "predict.bigwig",
+                    f"cell {cell} has no bigWig for mark {mark} ({path} not found)",
                 )
     return p

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from deepchrome2.errors import ConfigError
+
 if TYPE_CHECKING:  # torch and the metrics are imported by the jobs, not by the workflow
     import torch
 
@@ -74,9 +76,9 @@ TASKS: dict[str, Task] = {
 
 
 def get(name: str) -> Task:
-    """The task called ``name``; ValueError naming the valid ones if unknown."""
+    """The task called ``name``; ConfigError (a ValueError) naming the valid ones if unknown."""
     if name not in TASKS:
-        raise ValueError(f"config: unknown target '{name}'; valid: {', '.join(TASKS)}")
+        raise ConfigError("target", f"unknown target '{name}'; valid: {', '.join(TASKS)}")
     return TASKS[name]
 
 
