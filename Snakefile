@@ -13,6 +13,7 @@ include: "rules/train.smk"
 include: "rules/crosscell.smk"
 include: "rules/gan.smk"
 include: "rules/predictions.smk"
+include: "rules/interpret.smk"
 
 
 rule all:
@@ -23,3 +24,5 @@ rule all:
         crosscell_targets(),
         gan_targets(),
         PREDICTION_TARGETS,
+        crosscell_predictions,
+        interpret_targets(),

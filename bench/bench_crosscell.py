@@ -1,15 +1,15 @@
 """Cross-cell stage: measured job count and time of a finished run, extrapolated to the paper.
 
 Reads the Snakemake benchmark files (wall ``s`` and ``cpu_time``) of the cross-cell rules, and
-of rule train, from a finished run in ``--workdir``, with each training job's ``metrics.json``
-(training genes, epochs). Per architecture it fits
+of rule train, from a finished run in ``--workdir``, with each training job's metrics (training
+genes, epochs run). Per architecture it fits
 
     CPU seconds of a training job = start-up + c * (training genes x epochs run)
 
 over the per-cell and the pooled training jobs (the same training loop), and takes the
-transfer jobs' CPU per scored gene. The paper's full configuration (``--cells`` cells, every
-experiment, ``--genes`` genes per cell split 1/3 each) is then costed job by job, with the job
-counts from ``snakemake -n`` on a config of that many simulated cells.
+transfer jobs' CPU per scored gene. The paper's full configuration (its 55 cells, every
+experiment with its own training lists, ``--genes`` genes per cell split 1/3 each) is then
+costed job by job: one pooled job per distinct training set, as the workflow plans them.
 
     python bench/bench_crosscell.py --workdir RUN_DIR
 """
@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from deepchrome2.crosscell.sets import EXPERIMENTS, TRAINED
+from deepchrome2.crosscell import sets as cc_sets
+from deepchrome2.crosscell.experiments import NAMES, TRAINED
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = (
@@ -54,11 +52,9 @@ def bench_rows(workdir: Path) -> pd.DataFrame:
         if rel[0] == "train":
             row.update(kind="train", arch=rel[1], experiment="per_cell", cell=rel[2])
             row["metrics"] = workdir / f"results/models/{rel[1]}/{rel[2]}/metrics.json"
-        elif rel[:2] == ("crosscell", "train"):
-            row.update(kind="train_crosscell", arch=rel[2], experiment=rel[3], cell=rel[4])
-            row["metrics"] = (
-                workdir / "results/crosscell/models" / "/".join(rel[2:]) / ("metrics.json")
-            )
+        elif rel[:2] == ("crosscell", "pooled"):
+            row.update(kind="train_crosscell", arch=rel[2], experiment=rel[3], cell="")
+            row["metrics"] = workdir / "results/crosscell/pooled" / rel[2] / rel[3]
         elif rel[:2] == ("crosscell", "transfer"):
             row.update(kind="transfer_eval", arch=rel[2], experiment="", cell=rel[3])
         else:
@@ -67,10 +63,18 @@ def bench_rows(workdir: Path) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for i, row in df.iterrows():
         m = row.get("metrics")
-        if isinstance(m, Path) and m.exists():
+        if not isinstance(m, Path):
+            continue
+        if m.suffix == ".json" and m.exists():
             js = json.loads(m.read_text())
             df.loc[i, "n_train"] = js["n_train"]
             df.loc[i, "epochs"] = js["epochs"]
+        elif (m / "metrics.tsv").exists():
+            # a pooled job runs until its last track stops: its epochs are the history's
+            met = pd.read_csv(m / "metrics.tsv", sep="\t")
+            hist = pd.read_csv(m / "history.tsv", sep="\t")
+            df.loc[i, "n_train"] = met["n_train"].iloc[0]
+            df.loc[i, "epochs"] = hist["epoch"].max()
     return df
 
 
@@ -88,40 +92,21 @@ def fit_training_cost(df: pd.DataFrame) -> dict[str, tuple[float, float, float]]
     return out
 
 
-def dry_run_counts(n_cells: int, archs: list[str], workdir: Path) -> dict[str, int]:
-    """Job counts of the cross-cell rules for ``n_cells`` simulated cells, all experiments."""
-    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
-    ids = [f"E{i:03d}" for i in range(1, n_cells + 1)]
-    groups = {f"G{j}": ids[j::7] for j in range(7)}
-    cfg["simulate"]["tissue_groups"] = groups
-    cfg["train"]["architectures"] = archs
-    cfg["crosscell"].update(architectures=archs, experiments=list(EXPERIMENTS), targets="all")
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    targets = [f"results/tables/cross_cell_{a}.tsv" for a in archs]
-    targets += ["results/tables/crosscell_experiments.tsv", "results/tables/finding3_crosscell.tsv"]
-    cmd = [str(Path(sys.executable).parent / "snakemake"), "-n", *targets]
-    cmd += ["--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
-    cmd += ["--configfile", str(workdir / "config.yaml")]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    counts = {}
-    for line in res.stdout.splitlines():
-        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if m:
-            counts[m.group(1)] = int(m.group(2))
-    return counts
+def paper_sets() -> pd.DataFrame:
+    """The distinct training sets of the paper's cross-cell runs (sets: dc2, 55 cells)."""
+    cells = cc_sets.load_dc2_sets()["inclusive_all"]
+    plan = cc_sets.build_plan(cells, cells, list(TRAINED), sets="dc2")
+    return cc_sets.training_sets(plan)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", type=Path, required=True, help="a finished run of the workflow")
-    ap.add_argument("--cells", type=int, default=56)
     ap.add_argument("--genes", type=int, default=19802)
     ap.add_argument(
         "--archs", nargs="*", default=None,
         help="architectures to cost (default: those with measured cross-cell jobs)",
     )  # fmt: skip
-    ap.add_argument("--dry-dir", type=Path, default=Path("/tmp/deepchrome2-bench-crosscell"))
     args = ap.parse_args()
 
     df = bench_rows(args.workdir)
@@ -146,22 +131,20 @@ def main() -> None:
     missing = sorted(set(archs) - set(measured))
     if missing:
         sys.exit(f"bench_crosscell: no measured transfer_eval jobs for {missing} in {args.workdir}")
-    counts = dry_run_counts(args.cells, archs, args.dry_dir)
-    print(f"## full configuration: {args.cells} cells, {len(EXPERIMENTS)} experiments, {archs}")
-    print({k: v for k, v in counts.items() if k in RULES or k == "total"})
+    ts = paper_sets()
+    n_cells = int(ts["n_train_cells"].max())
+    print(f"## the paper's configuration: {n_cells} cells, {len(NAMES)} experiments, {archs}")
+    print(f"{len(ts)} pooled training jobs per architecture ({ts['uses'].sum()} uses)")
     per_cell_train = args.genes // 3
     total = 0.0
     for arch in archs:
         c0, c1, ep = cost[arch]
-        for exp in TRAINED:
-            if exp.endswith("_all"):
-                pooled = args.cells - (exp == "exclusive_all")
-            else:
-                pooled = 2 + exp.startswith("inclusive")  # k = 2
-            n_train = pooled * per_cell_train
-            job = c0 + c1 * n_train * ep
-            total += job * args.cells
-            print(f"  {arch} {exp}: {pooled} cells, {n_train} genes, ~{job:.0f} CPU s/job")
+        jobs = c0 + c1 * ts["n_train_cells"].to_numpy() * per_cell_train * ep
+        total += jobs.sum()
+        print(
+            f"  {arch} train_crosscell: {len(ts)} jobs, ~{jobs.sum() / 3600:.1f} CPU h "
+            f"(largest {jobs.max():.0f} CPU s, median {np.median(jobs):.0f} CPU s)"
+        )
         t = cc[(cc["kind"] == "transfer_eval") & (cc["arch"] == arch)]
         scored = np.mean(
             [
@@ -172,9 +155,9 @@ def main() -> None:
             ]
         )
         per_gene = max(t["cpu_s"].mean() - c0, 0.0) / scored
-        job = c0 + per_gene * args.cells * (args.genes - 2 * per_cell_train)
-        total += job * args.cells
-        print(f"  {arch} transfer_eval: ~{job:.0f} CPU s/job, {args.cells} jobs")
+        job = c0 + per_gene * n_cells * (args.genes - 2 * per_cell_train)
+        total += job * n_cells
+        print(f"  {arch} transfer_eval: ~{job:.0f} CPU s/job, {n_cells} jobs")
     print(f"total training + transfer CPU: {total / 3600:.1f} CPU hours")
     print(f"  = {total / 3600 / 2:.1f} h wall on 2 cores, {total / 3600 / 64:.2f} h on 64 cores")
 

@@ -151,17 +151,21 @@ if notice(config):
 # ---- crosscell stage: settings and input functions (rules in rules/crosscell.smk) ----
 
 from deepchrome2.crosscell import config_check as cc_config
-from deepchrome2.crosscell.sets import TRAINED
+from deepchrome2.crosscell.sets import empty_notice, read_plan
 
 CC = cc_config.section(config)
 CC_ARCHS = CC.get("architectures", [])
 CC_EXPERIMENTS = CC.get("experiments", [])
-CC_TRAINED = [e for e in CC_EXPERIMENTS if e in TRAINED]
 CC_TARGETS = cc_config.targets(config) if CC else []
+# The (experiment, target) -> training set plan, where the config alone decides it;
+# None when it depends on the expression correlation (checkpoint crosscell_sets).
+CC_STATIC_PLAN = cc_config.static_plan(config)
+if CC_STATIC_PLAN is not None and empty_notice(CC_STATIC_PLAN):
+    logger.warning(empty_notice(CC_STATIC_PLAN))
 
 
 wildcard_constraints:
-    experiment="|".join(TRAINED),
+    tset="[0-9]+c-[0-9a-f]{10}",
 
 
 def feature_caches():
@@ -175,21 +179,28 @@ def transfer_rows(wildcards):
     )
 
 
-def experiment_metrics():
+def crosscell_plan():
+    """The plan: from the config where it decides it, else from the checkpoint's table."""
+    if CC_STATIC_PLAN is not None:
+        return CC_STATIC_PLAN
+    return read_plan(checkpoints.crosscell_sets.get().output.sets)
+
+
+def experiment_metrics(wildcards):
+    """metrics.tsv of every distinct training set, once per architecture."""
+    tsets = sorted(set(crosscell_plan()["train_set"]) - {""})
     return expand(
-        "results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
-        arch=CC_ARCHS,
-        experiment=CC_TRAINED,
-        cell=CC_TARGETS,
+        "results/crosscell/pooled/{arch}/{tset}/metrics.tsv", arch=CC_ARCHS, tset=tsets
     )
 
 
 def pooled_mem_mb(wildcards):
-    return cc_config.pooled_mem_mb(config, wildcards.experiment)
+    """A training set's ID starts with its number of cells; +1 for a watched target."""
+    return cc_config.pooled_mem_mb(config, int(wildcards.tset.split("c-")[0]) + 1)
 
 
 def has_finding3():
-    return "exclusive_all" in CC_TRAINED
+    return "exclusive_all" in CC_EXPERIMENTS
 
 
 def crosscell_figures():

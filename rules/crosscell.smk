@@ -20,7 +20,7 @@ rule crosscell_cache:
         "../workflow_scripts/crosscell_cache.py"
 
 
-rule crosscell_sets:
+checkpoint crosscell_sets:
     input:
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
@@ -39,8 +39,7 @@ rule crosscell_sets:
         cells=CELLS,
         targets=CC_TARGETS,
         experiments=CC_EXPERIMENTS,
-        k=CC.get("k"),
-        seed=CC.get("seed"),
+        options=cc_config.plan_options(config) if CC else {},
     script:
         "../workflow_scripts/crosscell_sets.py"
 
@@ -102,14 +101,14 @@ rule train_crosscell:
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
     output:
-        model="results/crosscell/models/{arch}/{experiment}/{cell}/model.pt",
-        metrics="results/crosscell/models/{arch}/{experiment}/{cell}/metrics.json",
-        history="results/crosscell/models/{arch}/{experiment}/{cell}/history.tsv",
-        predictions="results/predictions/crosscell/{arch}/{experiment}/{cell}.tsv",
+        models="results/crosscell/pooled/{arch}/{tset}/models.pt",
+        metrics="results/crosscell/pooled/{arch}/{tset}/metrics.tsv",
+        history="results/crosscell/pooled/{arch}/{tset}/history.tsv",
+        predictions="results/predictions/crosscell/{arch}/{tset}.tsv",
     log:
-        "logs/crosscell/train/{arch}/{experiment}/{cell}.log",
+        "logs/crosscell/pooled/{arch}/{tset}.log",
     benchmark:
-        "benchmarks/crosscell/train/{arch}/{experiment}/{cell}.tsv"
+        "benchmarks/crosscell/pooled/{arch}/{tset}.tsv"
     conda:
         "../envs/deepchrome2.yaml"
     threads: config["train"]["threads"]
@@ -130,7 +129,8 @@ rule train_crosscell:
 rule crosscell_tables:
     input:
         matrices=expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS),
-        metrics=experiment_metrics(),
+        metrics=experiment_metrics,
+        sets="results/crosscell/sets.tsv",
     output:
         experiments=report(
             "results/tables/crosscell_experiments.tsv",
@@ -155,6 +155,7 @@ rule crosscell_tables:
         targets=CC_TARGETS,
         architectures=CC_ARCHS,
         metric=METRIC,
+        cohort=CELLS,
     script:
         "../workflow_scripts/crosscell_tables.py"
 

@@ -1,39 +1,17 @@
 """Per-gene predictions: agreement between architectures, ROC figures, and predict-only mode.
 
 Every training job (rule train, rule train_crosscell) writes its model's per-gene predictions
-itself: results/predictions/{arch}/{cell}.tsv and
-results/predictions/crosscell/{arch}/{experiment}/{cell}.tsv. Cells listed under `predict:`
-(bigWigs, no expression) are binned over this run's TSS windows and scored by the listed models
-into results/predictions/new/{model}/{cell}.tsv.
+itself: results/predictions/{arch}/{cell}.tsv and, one table per pooled training-set job,
+results/predictions/crosscell/{arch}/{tset}.tsv (every use of that set: experiment, target
+cell, track). Cells listed under `predict:` (bigWigs, no expression) are binned over this run's
+TSS windows and scored by the listed models into results/predictions/new/{model}/{cell}.tsv.
 """
 
 import re
 
-from deepchrome2.predict.plan import plan as predict_plan
 
-try:
-    PREDICT = predict_plan(
-        config,
-        CELLS,
-        MARKS,
-        {"architectures": CC_ARCHS, "trained": CC_TRAINED, "targets": CC_TARGETS},
-    )
-except ConfigError as err:
-    print(f"error: {err}", file=sys.stderr)
-    raise SystemExit(1)
-PREDICT_CELLS = list(PREDICT.cells)
-PREDICT_MODELS = list(PREDICT.models)
-# Cross-cell models' predictions and the predict-only outputs (the per-cell predictions, the
-# agreement table and the ROC figures are training targets).
-PREDICTION_TARGETS = (
-    expand(
-        "results/predictions/crosscell/{arch}/{experiment}/{cell}.tsv",
-        arch=CC_ARCHS,
-        experiment=CC_TRAINED,
-        cell=CC_TARGETS,
-    )
-    + PREDICT.outputs()
-)
+include: "predictions_common.smk"
+
 
 NOTHING = (
     "(?!x)x"  # a pattern no name matches: without `predict:` these rules never apply
@@ -118,7 +96,7 @@ rule predict_features:
 
 rule predict_new_cell:
     input:
-        model=PREDICT.model_input,
+        model=predict_model_input,
         features="results/predict/features/{pcell}.npz",
         split="results/splits/genes.tsv",
     output:
@@ -133,5 +111,6 @@ rule predict_new_cell:
         runtime=30,
     params:
         device=config["device"],
+        track=predict_track,
     script:
         "../workflow_scripts/predict_new_cell.py"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -11,9 +12,19 @@ import pytest
 import yaml
 from _training_synth import MARKS, make_signal
 
-from deepchrome2.crosscell import config_check, evaluate, experiment, pooled, sets, summary
+from deepchrome2 import paper
+from deepchrome2.crosscell import (
+    config_check,
+    evaluate,
+    experiment,
+    experiments,
+    pooled,
+    sets,
+    summary,
+)
 from deepchrome2.errors import InputError
 from deepchrome2.io import Features, save_features, write_tsv
+from deepchrome2.training.artifact import load_trained_set, save_trained
 from deepchrome2.training.data import CellData
 from deepchrome2.training.job import train_model
 from deepchrome2.training.loop import TrainSettings
@@ -55,57 +66,13 @@ def expr_cohort(tmp_path: Path, n_genes: int = 400, seed: int = 0) -> dict[str, 
 
 def test_ranking_uses_training_genes_only(tmp_path):
     labels = expr_cohort(tmp_path)
-    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
+    expr, column = sets.expression_matrix(labels, tmp_path / "split.tsv")
+    assert column == "log_rpkm"
+    corr = sets.correlation_matrix(expr)
     assert sets.ranking(corr, "E001") == ["E002", "E003", "E004", "E005", "E006"]
-    test_corr = sets.correlation_matrix(
-        sets.expression_matrix(labels, tmp_path / "split.tsv", subset="test")
-    )
+    test_expr, _ = sets.expression_matrix(labels, tmp_path / "split.tsv", subset="test")
+    test_corr = sets.correlation_matrix(test_expr)
     assert sets.ranking(test_corr, "E001")[0] == "E006"  # the test genes would rank otherwise
-
-
-def test_sets_high_somewhat_random_and_membership(tmp_path):
-    labels = expr_cohort(tmp_path)
-    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
-    table = sets.build_sets(corr, CELLS, sets.EXPERIMENTS, k=2, seed=5)
-    assert len(table) == len(CELLS) * len(sets.EXPERIMENTS)
-    for row in table.itertuples():
-        cells = row.train_cells.split(",")
-        assert len(cells) == len(set(cells)) == row.n_train_cells
-        if row.experiment.startswith("exclusive"):
-            assert row.target_cell not in cells
-        if row.experiment.startswith("inclusive") or row.experiment == "test_on_rest":
-            assert row.target_cell in cells
-        if row.experiment.endswith("_all"):
-            assert len(cells) == len(CELLS) - row.experiment.startswith("exclusive")
-    get = {(r.target_cell, r.experiment): r for r in table.itertuples()}
-    assert get[("E001", "exclusive_high")].train_cells == "E002,E003"
-    assert get[("E001", "inclusive_high")].train_cells == "E001,E002,E003"
-    assert get[("E001", "exclusive_somewhat")].train_cells == "E003,E004"
-    for target in CELLS:
-        high = get[(target, "exclusive_high")].mean_correlation
-        others = [c for c in CELLS if c != target]
-        assert high == pytest.approx(corr.loc[target, sets.ranking(corr, target)[:2]].mean())
-        assert high >= get[(target, "exclusive_somewhat")].mean_correlation
-        assert high >= get[(target, "exclusive_random")].mean_correlation
-        rnd = get[(target, "exclusive_random")].train_cells.split(",")
-        assert set(rnd) <= set(others)
-        inc = get[(target, "inclusive_random")].train_cells.split(",")
-        assert sorted(inc) == sorted([*rnd, target])  # same k cells with and without X
-
-
-def test_random_sets_follow_the_seed(tmp_path):
-    labels = expr_cohort(tmp_path)
-    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
-    draw = {s: sets.build_sets(corr, CELLS, ["exclusive_random"], 2, s) for s in range(6)}
-    assert draw[0].equals(sets.build_sets(corr, CELLS, ["exclusive_random"], 2, 0))
-    assert len({tuple(d["train_cells"]) for d in draw.values()}) > 1
-
-
-def test_k_larger_than_other_cells_is_refused(tmp_path):
-    labels = expr_cohort(tmp_path)
-    corr = sets.correlation_matrix(sets.expression_matrix(labels, tmp_path / "split.tsv"))
-    with pytest.raises(ValueError, match="k=6"):
-        sets.training_cells("exclusive_high", "E001", corr, 6, 0)
 
 
 # ---------------------------------------------------------------- synthetic cohort on disk
@@ -206,27 +173,30 @@ def test_leakage_check():
 
 
 def run_exclusive(tmp_path: Path, files: dict) -> Path:
-    corr = pd.DataFrame(np.eye(3), index=list(files), columns=list(files))
-    write_tsv(tmp_path / "sets.tsv", sets.build_sets(corr, ["E001"], ["exclusive_all"], 1, 0))
+    plan = sets.build_plan(list(files), ["E001"], ["exclusive_all"])
+    write_tsv(tmp_path / "sets.tsv", plan)
     out = tmp_path / "exp"
-    m = experiment.run_experiment(
+    m = experiment.run_training_set(
         tmp_path / "sets.tsv",
+        plan["train_set"].item(),
         list(files),
         [f[0] for f in files.values()],
         [f[1] for f in files.values()],
         [f[2] for f in files.values()],
         tmp_path / "split.tsv",
-        out / "model.pt",
-        out / "metrics.json",
+        out / "models.pt",
+        out / "metrics.tsv",
         out / "history.tsv",
         arch="linear",
-        experiment="exclusive_all",
-        target="E001",
         settings={"lr": 0.01, "batch_size": 64, "max_epochs": 3, "patience": 2, "seed": 1},
         transform="log1p_standardize",
         device="cpu",
-    )
-    assert m["train_cells"] == "E002,E003" and m["n_train"] == 2 * 150 and m["auroc"] > 0.7
+    ).iloc[0]
+    assert m["train_cells"] == "E002,E003" and m["auroc"] > 0.7 and m["track"] == "E001"
+    # the per-track model, saved as a single-model file for the transfer evaluation
+    tm = load_trained_set(out / "models.pt")["E001"]
+    assert tm.meta["train_cells"] == "E002,E003" and len(tm.meta["train_genes"]) == 2 * 150
+    save_trained(out / "model.pt", tm)
     return out / "model.pt"
 
 
@@ -387,23 +357,35 @@ def test_default_config_passes_the_checks():
     "change, message",
     [
         ({"targets": ["E003", "E999"]}, "not in the cohort"),
-        ({"k": 8, "experiments": ["exclusive_high"]}, "k=8 but a target cell has only 7 other"),
         ({"architectures": ["linear", "nope"]}, "not in train.architectures"),
+        (
+            {"experiments": ["exclusive_all", "exclusive_best"]},
+            "unknown experiments ['exclusive_best']; valid: inclusive_all, exclusive_all,",
+        ),
+        ({"t_high": 1.2}, "crosscell.t_high: 1.2 is out of range"),
+        ({"t_somewhat": -1.5}, "crosscell.t_somewhat: -1.5 is out of range"),
+        ({"t_high": 0.5, "t_somewhat": 0.7}, "must contain the high set"),
+        ({"sets": "dc2"}, "trains on E"),
+        ({"sets": "dc2", "early_stop_on": "training"}, "sets dc2 implies early_stop_on target"),
     ],
 )
 def test_cross_key_checks(change, message):
     cfg = default_config()
     cfg["crosscell"].update(change)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         config_check.check_crosscell(cfg)
 
 
-def test_schema_rejects_unknown_experiment():
+def test_schema_checks_thresholds_and_the_registry_checks_names():
     from snakemake.exceptions import WorkflowError
     from snakemake.utils import validate
 
     cfg = default_config()
     validate(cfg, str(REPO / "schemas" / "config.schema.yaml"))
-    cfg["crosscell"]["experiments"] = ["exclusive_all", "exclusive_best"]
-    with pytest.raises(WorkflowError, match="exclusive_best"):
+    cfg["crosscell"]["t_somewhat"] = 1.5
+    with pytest.raises(WorkflowError, match="1.5"):
         validate(cfg, str(REPO / "schemas" / "config.schema.yaml"))
+    # experiment names: the registry is the one list (the schema has no enum to drift)
+    assert set(experiments.NAMES) == set(paper.CROSSCELL_SETTINGS)
+    with pytest.raises(ValueError, match="unknown cross-cell experiment 'best'; valid: incl"):
+        experiments.get("best")

@@ -137,6 +137,13 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     for col in ("fidelity_accuracy", "fidelity_mean_prob", "real_test_accuracy"):
         assert df[col].between(0, 1).all()
     assert (df["w1_generated_vs_test"] > 0).all() and (df["w1_valid_vs_test"] > 0).all()
+    # the level columns are the relative error of the generated mean signal per mark
+    gen = load_generated(trained["generated"])
+    test = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "test")
+    for c in (0, 1):
+        k = gen["marks"].index("H3K27me3")
+        want = gen["X"][gen["y"] == c][:, k].mean() / test.X[test.y == c][:, k].mean() - 1
+        assert df.loc[c, "level_error_H3K27me3"] == pytest.approx(want, rel=1e-3, abs=1e-3)
     assert "H3K4me3" in df.loc[0, "structured_marks"]
     assert np.isfinite(df["min_r_structured"]).all()
     # the classifier recognises the generated high-expression class better than chance

@@ -11,6 +11,8 @@ from _smk import merge, snakemake, tiny_config
 from conftest import error_lines
 from sklearn.metrics import roc_auc_score
 
+from deepchrome2.crosscell.sets import set_id
+
 ARCHS = ["linear", "logistic"]
 
 
@@ -25,7 +27,7 @@ def class_run(tiny_run):
                 "architectures": ["linear"],
                 "experiments": ["exclusive_all"],
                 "targets": [tiny_run.cells[0]],
-                "k": 1,
+                "k_random": 1,
                 "seed": 3,
             },
         },
@@ -61,13 +63,21 @@ def test_roc_figure_agreement_and_crosscell_predictions_each_build_alone(class_r
     agree = pd.read_csv(work / "results/tables/prediction_agreement.tsv", sep="\t")
     assert len(agree) == len(cells) and set(agree["cell"]) == set(cells)
     assert agree["call_agreement"].between(0.5, 1).all() and (agree["pearson_r"] > 0.5).all()
-    target = f"results/predictions/crosscell/linear/exclusive_all/{cell}.tsv"
+    # exclusive_all of the cell: one pooled job on the other cells writes its predictions
+    tset = set_id([c for c in cells if c != cell])
+    target = f"results/predictions/crosscell/linear/{tset}.tsv"
     res = snakemake(work, cfg, "--cores", "2", target)
     assert res.returncode == 0, res.stderr[-3000:]
     pred = pd.read_csv(work / target, sep="\t")
-    m = json.loads(
-        (work / f"results/crosscell/models/linear/exclusive_all/{cell}/metrics.json").read_text()
-    )
+    assert list(pred.columns) == [
+        "experiment",
+        "target_cell",
+        "track",
+        *["gene_id", "split", "label", "log_rpkm", "p_high"],
+    ]
+    assert set(pred["experiment"]) == {"exclusive_all"} and set(pred["target_cell"]) == {cell}
+    metrics = pd.read_csv(work / f"results/crosscell/pooled/linear/{tset}/metrics.tsv", sep="\t")
+    m = metrics.set_index(["experiment", "target_cell"]).loc[("exclusive_all", cell)]
     test = pred[pred["split"] == "test"]
     assert roc_auc_score(test["label"], test["p_high"]) == pytest.approx(m["auroc"], abs=1e-4)
 
@@ -114,21 +124,20 @@ def holdout_runs(root: Path, seed: int) -> dict[str, float]:
     a, b = root / "a", root / "b"
     base = {"train": {"architectures": ["linear"], "max_epochs": 8, "patience": 3, "seed": seed}}
     base["gan"] = {"classifier": "linear"}
-    crosscell = {"architectures": ["linear"], "k": 1, "seed": 3}
+    crosscell = {"architectures": ["linear"], "k_random": 1, "seed": 3}
     cfg_a = tiny_config(
         **base,
         simulate={"genome_scale": 0.1},
         crosscell={**crosscell, "experiments": ["exclusive_all"], "targets": [HELD]},
     )
-    targets_a = [
-        f"results/crosscell/models/linear/exclusive_all/{HELD}/metrics.json",
-        "results/crosscell/transfer/linear/E004.tsv",
-    ]
+    others = [c for g in cfg_a["simulate"]["tissue_groups"].values() for c in g if c != HELD]
+    # A's exclusive_all for E003 and B's inclusive_all for E004 pool the same cells
+    pooled = f"results/crosscell/pooled/linear/{set_id(others)}/metrics.tsv"
+    targets_a = [pooled, "results/crosscell/transfer/linear/E004.tsv"]
     res = snakemake(a, cfg_a, "--cores", "2", "--rerun-incomplete", *targets_a, timeout=1800)
     assert res.returncode == 0, res.stderr[-4000:]
     sim = a / cfg_a["simulate"]["outdir"]
     bigwig = str(sim / "bigwig" / "{cell}-{mark}.fc.signal.bigwig")
-    others = [c for g in cfg_a["simulate"]["tissue_groups"].values() for c in g if c != HELD]
     cfg_b = merge(
         cfg_a,
         {
@@ -166,8 +175,8 @@ def holdout_runs(root: Path, seed: int) -> dict[str, float]:
         scores[model] = roc_auc_score(held.loc[test["gene_id"], "label"], test["p_high"])
     transfer = pd.read_csv(a / "results/crosscell/transfer/linear/E004.tsv", sep="\t")
     scores["transfer"] = transfer.set_index("test_cell").loc[HELD, "auroc"]
-    pooled = a / f"results/crosscell/models/linear/exclusive_all/{HELD}/metrics.json"
-    scores["exclusive_all"] = json.loads(pooled.read_text())["auroc"]
+    metrics = pd.read_csv(a / pooled, sep="\t").set_index(["experiment", "target_cell"])
+    scores["exclusive_all"] = metrics.loc[("exclusive_all", HELD), "auroc"]
     return scores
 
 

@@ -1,4 +1,4 @@
-"""rule crosscell_sets: training cells of every experiment and target cell."""
+"""rule crosscell_sets: the training set of every experiment and target cell."""
 
 from deepchrome2.crosscell.sets import write_sets
 from deepchrome2.runner import run_step
@@ -11,10 +11,10 @@ def main(smk):
         smk.input.split,
         smk.output.sets,
         smk.output.correlation,
+        cohort=smk.params.cells,
         targets=smk.params.targets,
         experiments=smk.params.experiments,
-        k=smk.params.k,
-        seed=smk.params.seed,
+        **smk.params.options,
     )
 
 

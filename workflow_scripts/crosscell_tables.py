@@ -8,12 +8,14 @@ def main(smk):
     write_tables(
         smk.input.matrices,
         smk.input.metrics,
+        smk.input.sets,
         smk.output.experiments,
         smk.output.summary,
         experiments=smk.params.experiments,
         targets=smk.params.targets,
         architectures=smk.params.architectures,
         metric=smk.params.metric,
+        cohort=smk.params.cohort,
     )
 
 

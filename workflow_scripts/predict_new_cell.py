@@ -6,7 +6,12 @@ from deepchrome2.runner import run_step
 
 def main(smk):
     predict_new_cell(
-        smk.input.model, smk.input.features, smk.input.split, smk.output[0], smk.params.device
+        smk.input.model,
+        smk.input.features,
+        smk.input.split,
+        smk.output[0],
+        smk.params.device,
+        smk.params.track,
     )
 
 

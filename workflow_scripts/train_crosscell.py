@@ -1,28 +1,27 @@
-"""rule train_crosscell: one experiment's pooled model for one target cell."""
+"""rule train_crosscell: one architecture trained once on one training set."""
 
-from deepchrome2.crosscell.experiment import run_experiment
+from deepchrome2.crosscell.experiment import run_training_set
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    run_experiment(
+    run_training_set(
         smk.input.sets,
+        smk.wildcards.tset,
         smk.params.cells,
         smk.input.caches,
         smk.input.features,
         smk.input.labels,
         smk.input.split,
-        smk.output.model,
+        smk.output.models,
         smk.output.metrics,
         smk.output.history,
         arch=smk.wildcards.arch,
-        experiment=smk.wildcards.experiment,
-        target=smk.wildcards.cell,
         settings=smk.params.settings,
         hparams=smk.params.hparams,
         transform=smk.params.transform,
         device=smk.params.device,
-        predict=smk.params.target,
+        target=smk.params.target,
         predictions_out=smk.output.predictions,
     )
 

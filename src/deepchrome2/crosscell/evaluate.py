@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from deepchrome2 import paper
 from deepchrome2.crosscell.pooled import CellRows, listed_genes, open_cell
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_split, write_tsv
@@ -148,11 +149,18 @@ def write_transfer(
     return df
 
 
-def gather(paths: Sequence[PathLike], out: PathLike, tissue: Mapping[str, str] | None = None):
+def gather(
+    paths: Sequence[PathLike],
+    out: PathLike,
+    tissue: Mapping[str, str] | None = None,
+    reference: PathLike | None = paper.REFERENCE,
+):
     """Concatenate per-model transfer rows into ``cross_cell_{arch}.tsv``.
 
     With ``tissue`` (cell -> tissue group, simulated cohort), adds both cells' groups and
-    whether they match.
+    whether they match. Where train and test cells are DeepChrome 2.0's, ``paper_auroc`` is
+    the paper's ``test_on_rest`` AUROC of the same pair (its per-cell model of the train
+    cell on the test cell; NaN on the diagonal).
     """
     frames = []
     for p in paths:
@@ -168,5 +176,11 @@ def gather(paths: Sequence[PathLike], out: PathLike, tissue: Mapping[str, str] |
         df["same_group"] = df["train_group"] == df["test_group"]
     cols = ["arch", "train_cell", "test_cell", "auroc" if "auroc" in df.columns else "pearson_r"]
     df = df[cols + [c for c in df.columns if c not in cols]]
+    if reference is not None:
+        ref = paper.load_reference(reference)
+        rest = ref[ref["setting"] == "test_on_rest"].set_index(["model_cell", "test_cell"])
+        if set(df["train_cell"]) & set(rest.index.get_level_values(0)):
+            key = pd.MultiIndex.from_arrays([df["train_cell"], df["test_cell"]])
+            df["paper_auroc"] = rest["test_auroc"].reindex(key).to_numpy()
     write_tsv(out, df, float_format="%.6f")
     return df

@@ -1,111 +1,188 @@
-"""One ``rule train_crosscell`` job: pool an experiment's training cells, train, test on X."""
+"""One ``rule train_crosscell`` job: train one architecture once on one training set, and
+score it for every (experiment, target) of the plan that uses that set.
+
+Every use names its early-stopping track (the target cell's validation genes, or the set's
+own pooled ones); one training run keeps each track's best epoch, so deduplicating identical
+training sets never changes an experiment's result.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import torch
 
 from deepchrome2 import models
 from deepchrome2.crosscell.evaluate import cell_predictions, check_no_leakage, score_cell
-from deepchrome2.crosscell.pooled import open_cell, train_pooled
-from deepchrome2.crosscell.sets import cells_of, read_sets
-from deepchrome2.io import atomic_path, write_tsv
-from deepchrome2.training.artifact import save_trained
+from deepchrome2.crosscell.pooled import CellRows, open_cell, train_pooled_tracks
+from deepchrome2.crosscell.sets import POOLED, SEP, read_plan, uses_of
+from deepchrome2.io import write_tsv
+from deepchrome2.training import task as tasks
+from deepchrome2.training.artifact import save_trained_set
 from deepchrome2.training.job import check_log_rpkm, write_predictions
 from deepchrome2.training.loop import TrainSettings
 
 log = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
+METRIC_COLUMNS = [
+    "arch",
+    "experiment",
+    "target_cell",
+    "train_set",
+    "track",
+    "auroc",
+    "auprc",
+    "accuracy",
+    "loss",
+    "n_test",
+    "valid_auroc",
+    "best_epoch",
+    "epochs",
+    "n_train_cells",
+    "n_train",
+    "train_cells",
+]
 
 
-def run_experiment(
-    sets: PathLike,
+def metric_columns(target: str = "class") -> list[str]:
+    """The columns of a job's ``metrics.tsv``: :data:`METRIC_COLUMNS` for classes; for the
+    log_rpkm target the regression metrics and validation Pearson r in their place."""
+    if target == "class":
+        return list(METRIC_COLUMNS)
+    i, k = METRIC_COLUMNS.index("auroc"), METRIC_COLUMNS.index("valid_auroc")
+    regression = ["pearson_r", "spearman_r", "mse"]
+    return METRIC_COLUMNS[:i] + regression + ["n_test", "valid_pearson_r"] + METRIC_COLUMNS[k + 1 :]
+
+
+def run_training_set(
+    plan: PathLike,
+    train_set: str,
     cells: Sequence[str],
     caches: Sequence[PathLike],
     features: Sequence[PathLike],
     labels: Sequence[PathLike],
     split: PathLike,
-    model_out: PathLike,
+    models_out: PathLike,
     metrics_out: PathLike,
     history_out: PathLike,
     arch: str,
-    experiment: str,
-    target: str,
     settings: dict[str, Any],
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
-    predict: str = "class",
+    target: str = "class",
     predictions_out: PathLike | None = None,
-) -> dict[str, Any]:
-    """Train ``arch`` on the training genes of ``experiment``'s cells for target cell
-    ``target``, predicting ``predict`` (config ``target:``, class or log_rpkm), score it on the
-    target cell's test genes, and write model.pt, metrics.json, history.tsv and (with
-    ``predictions_out``) its per-gene predictions on the target cell."""
+) -> pd.DataFrame:
+    """Train ``arch`` on ``train_set`` and write models.pt (one model per track),
+    metrics.tsv (one row per use) and history.tsv (per track and epoch).
+
+    ``target`` is the config's ``target:`` (class, or log_rpkm for a regression scored by
+    Pearson r, Spearman r and MSE). With ``predictions_out``, the per-gene predictions of
+    every use on its target cell go to one table: ``experiment``, ``target_cell``, ``track``
+    and the columns of the per-cell predictions (every gene of the target cell).
+    """
     if not len(cells) == len(caches) == len(features) == len(labels):
         raise ValueError("need one cache, features and labels file per cell")
     files = dict(zip(cells, zip(caches, features, labels, strict=True), strict=True))
-    train_cells = cells_of(read_sets(sets), experiment, target, sets)
-    missing = [c for c in [*train_cells, target] if c not in files]
+    uses = uses_of(read_plan(plan), train_set, plan)
+    train_cells = str(uses["train_cells"].iloc[0]).split(SEP)
+    targets = list(dict.fromkeys(uses["target_cell"]))
+    missing = [c for c in [*train_cells, *targets] if c not in files]
     if missing:
         raise ValueError(f"no input files for cells {missing}")
-    pooled = [open_cell(c, *files[c], split) for c in train_cells]
-    if target in train_cells:
-        test = pooled[train_cells.index(target)]
-    else:
-        test = open_cell(target, *files[target], split)
-    if predict != "class":
-        for c in [*pooled, test]:
+    opened: dict[str, CellRows] = {}
+
+    def cell(c: str) -> CellRows:
+        if c not in opened:
+            opened[c] = open_cell(c, *files[c], split)
+        return opened[c]
+
+    pooled = [cell(c) for c in train_cells]
+    task = tasks.get(target)
+    if not task.is_class:
+        for c in [*pooled, *(cell(t) for t in targets)]:
             check_log_rpkm(c.log_rpkm, files[c.cell][2])
+    tracks = {t: (None if t == POOLED else t) for t in sorted(set(uses["track"]))}
+    watched = [cell(t) for t in tracks.values() if t is not None and t not in train_cells]
     ts = TrainSettings.from_dict(settings)
-    tm, result = train_pooled(arch, pooled, ts, hparams, transform, device, predict)
-    train_genes = sorted(
-        {str(g) for c in pooled for s in ("train", "valid") for g in c.split_genes(s)}
+    fitted = train_pooled_tracks(
+        arch, pooled, tracks, ts, hparams, transform, device, watched, target
     )
-    check_no_leakage(train_genes, test.split_genes("test"), f"{experiment} {arch} on {target}")
-    scores = score_cell(tm, test)
-    metrics: dict[str, Any] = {
-        "arch": arch,
-        "experiment": experiment,
-        "target_cell": target,
-        "train_cells": ",".join(train_cells),
-        "n_train_cells": len(train_cells),
-        "target": tm.task.name,
-        **scores,
-        f"valid_{tm.task.metric}": result.best_valid_auroc,
-        "best_epoch": result.best_epoch,
-        "epochs": result.epochs_run,
-        "train_seconds": round(result.seconds, 3),
-        "n_parameters": models.n_parameters(tm.model),
-        "n_train": int(sum(len(c.rows["train"]) for c in pooled)),
-        "n_valid": int(sum(len(c.rows["valid"]) for c in pooled)),
-        "device": tm.settings["device"],
-        "threads": torch.get_num_threads(),
-        "seed": ts.seed,
+    seen = {
+        str(g) for c in [*pooled, *watched] for s in ("train", "valid") for g in c.split_genes(s)
     }
-    tm.meta = {**metrics, "train_genes": train_genes}
-    metric = tm.task.metric
-    log.info("%s %s on %s: test %s %.4f", arch, experiment, target, metric, scores[metric])
-    predictions = cell_predictions(tm, test) if predictions_out else None
-    save_trained(model_out, tm)
-    if predictions is not None:
-        write_predictions(predictions_out, predictions)
-    write_tsv(history_out, pd.DataFrame(result.history))
-    final, tmp = atomic_path(metrics_out)
-    tmp.write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")
-    os.replace(tmp, final)
+    rows, history, predictions = [], [], []
+    for use in uses.itertuples():
+        tm, result = fitted[use.track]
+        tcell = cell(use.target_cell)
+        check_no_leakage(seen, tcell.split_genes("test"), f"{arch} {train_set} on {tcell.cell}")
+        scores = score_cell(tm, tcell)
+        log.info(
+            "%s %s on %s (early stop on %s): test %s %.4f",
+            arch,
+            use.experiment,
+            use.target_cell,
+            use.track,
+            task.metric,
+            scores[task.metric],
+        )
+        rows.append(
+            {
+                "arch": arch,
+                "experiment": use.experiment,
+                "target_cell": use.target_cell,
+                "train_set": train_set,
+                "track": use.track,
+                **scores,
+                f"valid_{task.metric}": result.best_valid_auroc,
+                "best_epoch": result.best_epoch,
+                "epochs": result.epochs_run,
+                "n_train_cells": len(train_cells),
+                "n_train": int(sum(len(c.rows["train"]) for c in pooled)),
+                "train_cells": SEP.join(train_cells),
+            }
+        )
+        if predictions_out is not None:
+            pred = cell_predictions(tm, tcell)
+            predictions.append(
+                pd.concat(
+                    [
+                        pd.DataFrame(
+                            {
+                                "experiment": use.experiment,
+                                "target_cell": use.target_cell,
+                                "track": use.track,
+                            },
+                            index=pred.index,
+                        ),
+                        pred,
+                    ],
+                    axis=1,
+                )
+            )
+    for name, (tm, result) in fitted.items():
+        history += [{"track": name, **h} for h in result.history]
+        tm.meta = {
+            "arch": arch,
+            "train_set": train_set,
+            "train_cells": SEP.join(train_cells),
+            "track": name,
+            "best_epoch": result.best_epoch,
+            f"valid_{task.metric}": result.best_valid_auroc,
+            "n_parameters": models.n_parameters(tm.model),
+            "threads": torch.get_num_threads(),
+            "seed": ts.seed,
+            "train_genes": sorted(str(g) for c in pooled for g in c.split_genes("train")),
+        }
+    metrics = pd.DataFrame(rows, columns=metric_columns(task.name))
+    save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})
+    if predictions_out is not None:
+        write_predictions(predictions_out, pd.concat(predictions, ignore_index=True))
+    write_tsv(history_out, pd.DataFrame(history))
+    write_tsv(metrics_out, metrics, float_format="%.6f")
     return metrics
-
-
-def _json_default(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    raise TypeError(f"not JSON serializable: {type(x)}")

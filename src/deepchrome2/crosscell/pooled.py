@@ -25,7 +25,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.io import SPLITS, atomic_path, load_features, load_labels, load_split
 from deepchrome2.training.artifact import TrainedModel
 from deepchrome2.training.data import CellData, check_labels_match
-from deepchrome2.training.job import train_model
+from deepchrome2.training.job import train_model, train_model_tracks
 from deepchrome2.training.loop import FitResult, TrainSettings
 from deepchrome2.training.metrics import SingleClassError, check_two_classes
 from deepchrome2.training.transform import Transform
@@ -270,3 +270,86 @@ def train_pooled(
     tm.transform = tf
     tm.settings["transform"] = transform
     return tm, result
+
+
+def pooled_log_rpkm(
+    cells: Sequence[CellRows], everyone: Sequence[CellRows]
+) -> dict[str, np.ndarray]:
+    """The log RPKM of the pooled training genes of ``cells`` and validation genes of
+    ``everyone``, in the order of :class:`PooledRows`; ValueError if a cell has none."""
+    for c in everyone:
+        if c.log_rpkm is None:
+            raise ValueError(f"cell {c.cell} has no log_rpkm for the log_rpkm target")
+    return {
+        "train": np.concatenate([c.log_rpkm[c.rows["train"]] for c in cells]),  # type: ignore[index]
+        "valid": np.concatenate([c.log_rpkm[c.rows["valid"]] for c in everyone]),  # type: ignore[index]
+    }
+
+
+def train_pooled_tracks(
+    arch: str,
+    cells: Sequence[CellRows],
+    tracks: dict[str, str | None],
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None = None,
+    transform: str = "log1p_standardize",
+    device: str = "auto",
+    watched: Sequence[CellRows] = (),
+    target: str = "class",
+) -> dict[str, tuple[TrainedModel, FitResult]]:
+    """Train ``arch`` once on the pooled training genes of ``cells``, early-stopping each
+    track on its own validation genes: ``tracks`` maps a track name to a cell (that cell's
+    validation genes) or to None (the validation genes of all of ``cells``).
+
+    A tracked cell outside ``cells`` must be in ``watched``: its validation genes are scored
+    (never trained on). All validation genes go through the model in one batched pass per
+    epoch; the transform is fitted on the pooled training genes only. ``target`` is the
+    config's ``target:`` (class or log_rpkm).
+    """
+    if not cells:
+        raise ValueError("no cells to pool")
+    everyone = [*cells, *[w for w in watched if w.cell not in {c.cell for c in cells}]]
+    check_same_layout(everyone)
+    train = PooledRows.of(cells, "train")
+    valid = PooledRows.of(everyone, "valid")
+    tf = fit_transform(train, transform)
+    block = {
+        c.cell: (int(valid.offsets[i]), int(valid.offsets[i + 1])) for i, c in enumerate(everyone)
+    }
+    n_own = int(valid.offsets[len(cells)])
+    rows: dict[str, np.ndarray | None] = {}
+    for name, cell in tracks.items():
+        if cell is None:
+            rows[name] = None if n_own == len(valid) else np.arange(n_own)
+        elif cell in block:
+            rows[name] = np.arange(*block[cell])
+        else:
+            raise ValueError(f"track {name}: cell {cell} is neither pooled nor watched")
+    data = CellData(
+        X={"train": train.fill(tf.apply), "valid": valid.fill(tf.apply)},
+        y={
+            "train": np.concatenate([c.y[c.rows["train"]] for c in cells]),
+            "valid": np.concatenate([c.y[c.rows["valid"]] for c in everyone]),
+        },
+        genes={
+            "train": np.concatenate([c.split_genes("train") for c in cells]),
+            "valid": np.concatenate([c.split_genes("valid") for c in everyone]),
+        },
+        marks=list(cells[0].marks),
+        bin_starts=cells[0].bin_starts,
+        log_rpkm=None if target == "class" else pooled_log_rpkm(cells, everyone),
+    )
+    log.info(
+        "%s pooled over %d cells: %d train genes; %d valid genes of %d cells, %d tracks",
+        arch,
+        len(cells),
+        len(train),
+        len(valid),
+        len(everyone),
+        len(tracks),
+    )
+    out = train_model_tracks(arch, data, settings, hparams, rows, device, target)
+    for tm, _ in out.values():
+        tm.transform = tf
+        tm.settings["transform"] = transform
+    return out

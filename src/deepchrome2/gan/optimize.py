@@ -1,7 +1,8 @@
-"""DeepChrome's class-optimization map (Singh et al. 2016, after Simonyan et al. 2014).
+"""Class-optimization map by log-odds ascent: this workflow's variant (method ``ascent``).
 
-For each class ``c`` an input ``X`` (marks x bins, in the classifier's transformed space) is
-found by gradient ascent on ``S_c(X) - l2 * ||X||^2``, starting from ``X = 0`` (every mark at its
+DeepChrome's own procedure is method ``dc`` in :mod:`deepchrome2.interpret.optmap`. For each
+class ``c`` an input ``X`` (marks x bins, in the classifier's transformed space) is found by
+gradient ascent on ``S_c(X) - l2 * ||X||^2``, starting from ``X = 0`` (every mark at its
 training mean). ``S_c`` is the class log-odds ``logit_c - logit_(1-c)`` of the trained model in
 eval mode, so that raising it raises the probability of class ``c``.
 """
@@ -86,8 +87,9 @@ def save_optmap(
     marks: Sequence[str],
     l2: float,
     space: str,
+    method: str = "ascent",
 ) -> None:
-    """Write maps ``[class, mark, bin]`` and their scores atomically."""
+    """Write maps ``[class, mark, bin]``, their scores and the method's name atomically."""
     final, tmp = atomic_path(path)
     with open(tmp, "wb") as fh:
         np.savez(
@@ -98,6 +100,7 @@ def save_optmap(
             marks=np.asarray(list(marks), dtype=str),
             l2=np.float64(l2),
             space=np.asarray(space),
+            method=np.asarray(method),
         )
     tmp.replace(final)
 

@@ -5,6 +5,8 @@
 - distance: per-bin 1-D Wasserstein distance between generated and real test genes of a class,
   averaged over marks and bins (in the GAN's transformed space), next to the same distance
   between two real splits (valid vs test) with the same sample sizes;
+- level: per mark, the relative error of the generated mean signal (over genes and bins) against
+  the real test genes' mean, ``mean(generated) / mean(test) - 1``;
 - truth (simulated cohort): Pearson r per mark between the generated class-mean profile and the
   simulator's noise-free class-mean profile.
 """
@@ -170,6 +172,10 @@ def quality_rows(
             row["real_test_accuracy"], row["real_test_mean_prob"] = fidelity(
                 predict_proba, test.X[t], c
             )
+        # mean level per mark over genes and bins, generated vs real test genes (raw signal)
+        level = Xgen[g].mean(axis=(0, 2)) / np.maximum(test.X[t].mean(axis=(0, 2)), 1e-12) - 1
+        for m, e in zip(marks, level, strict=True):
+            row[f"level_error_{m}"] = float(e)
         zg = Zgen[g][:n_base]
         row["w1_generated_vs_test"] = float(wasserstein_per_column(zg, Ztest[t]).mean())
         row["w1_valid_vs_test"] = float(wasserstein_per_column(Zvalid[v], Ztest[t]).mean())

@@ -104,7 +104,8 @@ def experiments_box(
     for ax, arch in zip(axes[0], archs, strict=True):
         sub = table[table["arch"] == arch]
         present = [e for e in order if e in set(sub["experiment"])]
-        data = [sub.loc[sub["experiment"] == e, metric].to_numpy() for e in present]
+        # NA rows (empty training sets) have no point
+        data = [sub.loc[sub["experiment"] == e, metric].dropna().to_numpy() for e in present]
         ax.boxplot(data, widths=0.6, showfliers=False)
         for i, vals in enumerate(data, start=1):
             ax.scatter(i + rng.uniform(-0.15, 0.15, len(vals)), vals, s=10, color="k", zorder=3)

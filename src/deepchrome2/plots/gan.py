@@ -217,9 +217,7 @@ def optimization_maps(
                 ax.set_yticklabels([])
         axes[1, j].set_xlabel("kb from TSS", fontsize=8)
         fig.colorbar(im, ax=axes[:, j], shrink=0.6)
-    fig.suptitle(
-        title or "GAN class means vs DeepChrome class-optimization maps (z per mark)", y=1.04
-    )
+    fig.suptitle(title or "GAN class means vs class-optimization maps (ascent, z per mark)", y=1.04)
     save_figure(fig, pdf, png)
 
 
@@ -297,7 +295,7 @@ def gan_figure_files(
                 raise InputError(path, "optimization map marks differ from the GAN's")
             maps.append((f"optimization map ({cell})", om["maps"]))
         optimization_maps(means, maps, gan.marks, bins, pdf, png,
-                          title=f"{label}: class means vs class-optimization maps")  # fmt: skip
+                          title=f"{label}: class means vs optimization maps (ascent)")  # fmt: skip
         return
     real = load_split_data(features, labels, split, "test")
     Zr = gan.transform.forward(real.X)

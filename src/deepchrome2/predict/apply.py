@@ -15,7 +15,7 @@ import pandas as pd
 
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_features, load_split, write_tsv
-from deepchrome2.training.artifact import load_trained
+from deepchrome2.training.artifact import load_trained, load_trained_set
 from deepchrome2.training.loop import resolve_device
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,25 @@ PathLike = str | os.PathLike[str]
 
 
 def predict_new_cell(
-    model: PathLike, features: PathLike, split: PathLike, out: PathLike, device: str = "auto"
+    model: PathLike,
+    features: PathLike,
+    split: PathLike,
+    out: PathLike,
+    device: str = "auto",
+    track: str = "",
 ) -> pd.DataFrame:
     """Write ``gene_id``, ``split`` (the gene's split in this run) and the model's output for
     every gene: ``class`` (1 = predicted highly expressed, ``p_high >= 0.5``) and ``p_high``
-    for a class model, ``pred_log_rpkm`` for a regression model."""
-    tm = load_trained(model, device=resolve_device(device))
+    for a class model, ``pred_log_rpkm`` for a regression model. With ``track``, ``model`` is
+    a cross-cell training set's models.pt and the model of that early-stopping track is used."""
+    dev = resolve_device(device)
+    if track:
+        tms = load_trained_set(model, device=dev)
+        if track not in tms:
+            raise InputError(model, f"has no model for early-stopping track {track}")
+        tm = tms[track]
+    else:
+        tm = load_trained(model, device=dev)
     feats = load_features(features)
     if feats.marks != tm.marks:
         raise InputError(

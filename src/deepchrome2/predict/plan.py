@@ -4,7 +4,9 @@ Checked when the workflow is parsed, each problem as one line naming the key: a 
 one this run trains (``{arch, cell}`` per-cell, ``{arch, experiment, cell}`` cross-cell) or an
 existing model file (``{path, name}``); every new cell must list, in order, exactly the marks of
 every model applied to it (the models of this run use the config's ``marks``; a model file's
-marks are read from it), and must have a bigWig for each. Output names:
+marks are read from it), and must have a bigWig for each. A cross-cell model is the model of
+the training set (and early-stopping track) that the cross-cell plan gives the experiment and
+target cell: the workflow resolves it from the plan (``pooled_model``). Output names:
 ``results/predictions/new/{model}/{cell}.tsv`` with ``{model}`` = ``{arch}_{cell}``,
 ``{arch}_{experiment}_{cell}`` or the given ``name``.
 """
@@ -29,9 +31,12 @@ class PredictModel:
     """One model to apply: its output name, model file and the marks it was trained on."""
 
     name: str
-    path: str
+    path: str  # for a cross-cell model, resolved from the plan by the workflow
     marks: list[str]
     source: str  # "per-cell", "cross-cell" or "file"
+    arch: str = ""
+    experiment: str = ""  # cross-cell models only
+    cell: str = ""
 
 
 @dataclass
@@ -61,8 +66,24 @@ class PredictPlan:
         return list(self.cells[wildcards.pcell])
 
     def model_input(self, wildcards: Any) -> str:
-        """input: the model file of ``wildcards.model``."""
+        """input: the model file of ``wildcards.model`` (not for cross-cell models)."""
         return self.models[wildcards.model].path
+
+
+POOLED_MODELS = "results/crosscell/pooled/{arch}/{tset}/models.pt"
+
+
+def pooled_model(m: PredictModel, plan: Any) -> tuple[str, str]:
+    """(models.pt of the training set, early-stopping track) of cross-cell model ``m`` in the
+    cross-cell ``plan`` (a DataFrame of sets.tsv); ConfigError if its training set is empty."""
+    rows = plan[(plan["experiment"] == m.experiment) & (plan["target_cell"] == m.cell)]
+    if rows.empty or not str(rows["train_set"].iloc[0]):
+        raise ConfigError(
+            f"predict.models ({m.name})",
+            f"experiment '{m.experiment}' has no trained model for cell {m.cell} (empty set)",
+        )
+    r = rows.iloc[0]
+    return POOLED_MODELS.format(arch=m.arch, tset=r["train_set"]), str(r["track"])
 
 
 def saved_marks(path: str) -> list[str]:
@@ -106,8 +127,9 @@ def _model(
         raise ConfigError(where, f"experiment '{experiment}' is not a trained crosscell experiment")
     if cell not in crosscell.get("targets", []):
         raise ConfigError(where, f"cell '{cell}' is not a crosscell target")
-    path = f"results/crosscell/models/{arch}/{experiment}/{cell}/model.pt"
-    return PredictModel(f"{arch}_{experiment}_{cell}", path, list(marks), "cross-cell")
+    return PredictModel(
+        f"{arch}_{experiment}_{cell}", "", list(marks), "cross-cell", arch, experiment, cell
+    )
 
 
 def plan(

@@ -29,6 +29,7 @@ from deepchrome2.training.task import TargetScale, Task
 from deepchrome2.training.transform import Transform
 
 FORMAT = "deepchrome2.model/1"
+SET_FORMAT = "deepchrome2.models/1"
 
 
 @dataclass
@@ -90,8 +91,8 @@ class TrainedModel:
         return self.scale.invert(self.task.outputs(out))
 
 
-def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
-    """Write ``tm`` to ``path`` atomically."""
+def _payload(tm: TrainedModel) -> dict[str, Any]:
+    """The ``torch.save``-able dict of one trained model."""
     payload: dict[str, Any] = {
         "format": FORMAT,
         "arch": tm.arch,
@@ -108,26 +109,46 @@ def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
         payload["state_dict"] = {k: v.detach().cpu() for k, v in tm.model.state_dict().items()}
     else:
         payload["estimator"] = pickle.dumps(tm.model, protocol=pickle.HIGHEST_PROTOCOL)
+    return payload
+
+
+def _save(path: str | os.PathLike[str], obj: Any) -> None:
     final, tmp = atomic_path(path)
     try:
-        torch.save(payload, tmp)
+        torch.save(obj, tmp)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def read_payload(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The saved dict of a model file; InputError if it is missing or not a model file."""
+def save_trained(path: str | os.PathLike[str], tm: TrainedModel) -> None:
+    """Write ``tm`` to ``path`` atomically."""
+    _save(path, _payload(tm))
+
+
+def save_trained_set(path: str | os.PathLike[str], tms: dict[str, TrainedModel]) -> None:
+    """Write several named models (e.g. one per early-stopping track) to one file."""
+    _save(path, {"format": SET_FORMAT, "models": {k: _payload(v) for k, v in tms.items()}})
+
+
+def _read(path: str | os.PathLike[str]) -> Any:
+    """The saved object of a model file; InputError if it is missing or unreadable."""
     if os.path.isdir(path):
         raise InputError(path, "is a folder, not a model file")
     try:
         with open(path, "rb") as fh:
-            payload = torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
+            return torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
     except FileNotFoundError as err:
         raise InputError(path, "model file not found") from err
     except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear error
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise InputError(path, f"cannot read model file ({first})") from err
+
+
+def read_payload(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The saved dict of a single-model file; InputError if it is missing or not a model
+    file."""
+    payload = _read(path)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(path, f"not a {FORMAT} model file")
     return payload
@@ -138,7 +159,25 @@ def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu
 
     Scikit-learn estimators are unpickled: load only model files this workflow wrote.
     """
-    payload = read_payload(path)
+    return _from_payload(read_payload(path), path, device)
+
+
+def load_trained_set(
+    path: str | os.PathLike[str], device: str | torch.device = "cpu"
+) -> dict[str, TrainedModel]:
+    """Load the named models saved by :func:`save_trained_set`."""
+    payload = _read(path)
+    if not isinstance(payload, dict) or payload.get("format") != SET_FORMAT:
+        raise InputError(path, f"not a {SET_FORMAT} model file")
+    return {k: _from_payload(v, path, device) for k, v in payload["models"].items()}
+
+
+def _from_payload(
+    payload: Any, path: str | os.PathLike[str], device: str | torch.device
+) -> TrainedModel:
+    """Rebuild one model from its saved dict."""
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InputError(path, f"not a {FORMAT} model file")
     marks, n_bins = payload["marks"], payload["n_bins"]
     target = payload.get("target") or {"name": "class"}
     n_outputs = tasks.get(target["name"]).n_outputs

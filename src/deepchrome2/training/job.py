@@ -30,6 +30,7 @@ from deepchrome2.training.loop import (
     FitResult,
     TrainSettings,
     fit_torch,
+    fit_torch_tracks,
     resolve_device,
     seed_everything,
 )
@@ -77,6 +78,105 @@ def fit_sklearn(
     return FitResult([row], 1, valid, secs)
 
 
+def build_seeded(
+    arch: str,
+    n_marks: int,
+    n_bins: int,
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None,
+    dev: torch.device,
+    n_outputs: int = 2,
+) -> tuple[Any, dict[str, Any]]:
+    """Seed everything, then build ``arch`` with ``n_outputs`` outputs (2 class logits, 1
+    for a regression target); scikit-learn models take the training seed."""
+    seed_everything(settings.seed, dev)
+    hp = dict(hparams or {})
+    for key in ("seed", "random_state"):
+        if models.kind(arch) == "sklearn" and key in models.defaults(arch):
+            hp.setdefault(key, settings.seed)
+    return models.build(arch, n_marks, n_bins, n_outputs=n_outputs, **hp), hp
+
+
+def train_model_tracks(
+    arch: str,
+    data: CellData,
+    settings: TrainSettings,
+    hparams: dict[str, Any] | None,
+    tracks: dict[str, np.ndarray | None],
+    device: str = "auto",
+    target: str = "class",
+) -> dict[str, tuple[TrainedModel, FitResult]]:
+    """Train ``arch`` once on transformed ``data`` and keep, per early-stopping track (a
+    subset of the validation rows), the model of that track's best epoch (validation AUROC,
+    or the target's metric).
+
+    ``target`` ``log_rpkm`` regresses the genes' log RPKM, standardized on the training genes
+    (the scale is kept in the returned models). The models carry the identity transform; the
+    caller sets the fitted one.
+    """
+    task = tasks.get(target)
+    y, scale = dict(data.y), TargetScale()
+    if not task.is_class:
+        if data.log_rpkm is None:
+            raise ValueError("target log_rpkm needs the genes' log_rpkm")
+        scale = TargetScale.fit(task, data.log_rpkm["train"])
+        y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
+    dev = resolve_device(device)
+    model, hp = build_seeded(
+        arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs
+    )
+    settings_out = {**vars(settings), "transform": "none", "device": str(dev)}
+
+    def build() -> Any:
+        return models.build(arch, data.n_marks, data.n_bins, n_outputs=task.n_outputs, **hp)
+
+    def wrap(m: Any) -> TrainedModel:
+        return TrainedModel(
+            arch=arch,
+            model=m,
+            transform=Transform("none"),
+            marks=list(data.marks),
+            n_bins=data.n_bins,
+            hparams=dict(getattr(m, "hparams", hp)),
+            settings=dict(settings_out),
+            target={"name": task.name, "mean": scale.mean, "std": scale.std},
+        )
+
+    out: dict[str, tuple[TrainedModel, FitResult]] = {}
+    if models.kind(arch) == "torch":
+        log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
+        args = (data.X["train"], y["train"], data.X["valid"], y["valid"], tracks)
+        best: dict[str, tuple[FitResult, dict[str, torch.Tensor]]] = {}
+        for r in range(settings.restarts):  # as train_model: restart r has seed seed + r
+            if r:
+                seed_everything(settings.seed + r, dev)
+                model = build()
+            fitted = fit_torch_tracks(
+                model, *args, replace(settings, seed=settings.seed + r), dev, task
+            )
+            for name, (result, state) in fitted.items():
+                result.restart = r
+                if name not in best or result.best_valid_auroc > best[name][0].best_valid_auroc:
+                    best[name] = (result, state)
+        for name, (result, state) in best.items():
+            copy_ = build()
+            copy_.load_state_dict(state)
+            out[name] = (wrap(copy_.to(dev).eval()), result)
+        return out
+    base = fit_sklearn(model, data.X, y, task)
+    s = _sklearn_outputs(model, data.X["valid"], task)
+    for name, rows in tracks.items():
+        sel = slice(None) if rows is None else rows
+        valid = task.valid_score(y["valid"][sel], s[sel])
+        row = {
+            **base.history[0],
+            "valid_loss": _sklearn_loss(y["valid"][sel], s[sel], task),
+            f"valid_{task.metric}": valid,
+        }
+        out[name] = (wrap(model), FitResult([row], 1, valid, base.seconds))
+    return out
+
+
 def train_model(
     arch: str,
     data: CellData,
@@ -104,12 +204,9 @@ def train_model(
         scale = TargetScale.fit(task, data.log_rpkm["train"])
         y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
     dev = resolve_device(device)
-    seed_everything(settings.seed, dev)
-    hp = dict(hparams or {})
-    for key in ("seed", "random_state"):  # scikit-learn models take the training seed
-        if models.kind(arch) == "sklearn" and key in models.defaults(arch):
-            hp.setdefault(key, settings.seed)
-    model = models.build(arch, data.n_marks, data.n_bins, n_outputs=task.n_outputs, **hp)
+    model, hp = build_seeded(
+        arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs
+    )
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
         args = (X["train"], y["train"], X["valid"], y["valid"])

@@ -180,19 +180,76 @@ def fit_torch(
     for a regression ``task``, standardized float targets).
     Call :func:`seed_everything` before building the model for a reproducible run.
     """
+    tracked = fit_torch_tracks(
+        model, X_train, y_train, X_valid, y_valid, {"valid": None}, settings, device, task
+    )
+    result, state = tracked["valid"]
+    model.load_state_dict(state)
+    result.seconds = tracked.seconds
+    log.info(
+        "restored best epoch %d (valid_%s %.4f) after %d epochs, %.1f s",
+        result.best_epoch,
+        task.metric,
+        result.best_valid_auroc,
+        result.epochs_run,
+        result.seconds,
+    )
+    return result
+
+
+class TrackedFit(dict):
+    """Track name -> (its :class:`FitResult`, its best epoch's state dict), and the run's
+    total seconds."""
+
+    seconds: float = 0.0
+
+
+@dataclass
+class _Track:
+    """Early-stopping state of one track: which validation rows it scores."""
+
+    rows: np.ndarray | None  # None: all validation rows
+    result: FitResult = field(default_factory=FitResult)
+    state: dict[str, torch.Tensor] | None = None
+    since_best: int = 0
+    done: bool = False
+
+
+def fit_torch_tracks(
+    model: nn.Module,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_valid: np.ndarray,
+    y_valid: np.ndarray,
+    tracks: dict[str, np.ndarray | None],
+    settings: TrainSettings,
+    device: torch.device | str = "cpu",
+    task: Task = TASKS["class"],
+) -> TrackedFit:
+    """Train ``model`` once while early-stopping several *tracks* independently.
+
+    A track is a subset of the validation rows (``None``: all of them), e.g. one target
+    cell's validation genes. Each epoch scores all validation rows in one batched pass, then
+    every track still running updates its best epoch (keeping that epoch's state dict) and
+    its patience. Training goes on until every track's patience is spent (or
+    ``max_epochs``). Since training never looks at validation genes, each track gets exactly
+    the model that a run early-stopped on it alone would have kept. ``model`` is left at its
+    last epoch; each track's best state is in the returned :class:`TrackedFit`.
+    """
+    if not tracks:
+        raise ValueError("need at least one early-stopping track")
     device = torch.device(device)
     model.to(device)
     Xt = torch.as_tensor(X_train, dtype=torch.float32, device=device)
     yt = task.tensor(y_train, device)
     Xv = torch.as_tensor(X_valid, dtype=torch.float32, device=device)
     yv = task.tensor(y_valid, device)
+    yv_np = np.asarray(y_valid)
+    state = {name: _Track(None if r is None else np.asarray(r)) for name, r in tracks.items()}
     gen = torch.Generator().manual_seed(settings.seed)
     n, bs = len(Xt), settings.batch_size
     opt = make_optimizer(model, settings)
     schedule = make_schedule(opt, settings, math.ceil(n / bs))
-    result = FitResult()
-    best_state: dict[str, torch.Tensor] | None = None
-    since_best = 0
     start = time.perf_counter()
     for epoch in range(1, settings.max_epochs + 1):
         t0 = time.perf_counter()
@@ -209,48 +266,54 @@ def fit_torch(
                 schedule.step()
             total += loss.detach() * len(idx)
         train_loss = float(total) / n
-        valid_loss, valid_auroc = evaluate(model, Xv, yv, task)
-        improved = valid_auroc > result.best_valid_auroc or best_state is None
-        if improved:
-            result.best_epoch, result.best_valid_auroc = epoch, valid_auroc
-            best_state = copy.deepcopy(model.state_dict())
-            since_best = 0
-        else:
-            since_best += 1
+        logits = predict_logits(model, Xv)
+        losses = task.row_losses(logits, yv)
+        p = task.outputs(logits)
         secs = time.perf_counter() - t0
-        result.history.append(
-            {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "valid_loss": valid_loss,
-                f"valid_{task.metric}": valid_auroc,
-                "lr": opt.param_groups[0]["lr"],
-                "seconds": secs,
-            }
-        )
-        log.info(
-            "epoch %d/%d train_loss %.4f valid_loss %.4f valid_%s %.4f%s (%.2f s)",
-            epoch,
-            settings.max_epochs,
-            train_loss,
-            valid_loss,
-            task.metric,
-            valid_auroc,
-            " *" if improved else "",
-            secs,
-        )
-        if since_best >= settings.patience:
-            log.info("early stop: no gain in %d epochs", settings.patience)
+        for name, tr in state.items():
+            if tr.done:
+                continue
+            sel = slice(None) if tr.rows is None else tr.rows
+            valid_loss = float(losses[sel].mean(dtype=np.float64))
+            valid_auroc = task.valid_score(yv_np[sel], p[sel])
+            improved = valid_auroc > tr.result.best_valid_auroc or tr.state is None
+            if improved:
+                tr.result.best_epoch, tr.result.best_valid_auroc = epoch, valid_auroc
+                tr.state = copy.deepcopy(model.state_dict())
+                tr.since_best = 0
+            else:
+                tr.since_best += 1
+            tr.result.history.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "valid_loss": valid_loss,
+                    f"valid_{task.metric}": valid_auroc,
+                    "lr": opt.param_groups[0]["lr"],
+                    "seconds": secs,
+                }
+            )
+            log.info(
+                "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
+                epoch,
+                settings.max_epochs,
+                train_loss,
+                name,
+                valid_loss,
+                task.metric,
+                valid_auroc,
+                " *" if improved else "",
+                secs,
+            )
+            if tr.since_best >= settings.patience:
+                tr.done = True
+                log.info("%s: early stop, no gain in %d epochs", name, settings.patience)
+        if all(tr.done for tr in state.values()):
             break
-    assert best_state is not None
-    model.load_state_dict(best_state)
-    result.seconds = time.perf_counter() - start
-    log.info(
-        "restored best epoch %d (valid_%s %.4f) after %d epochs, %.1f s",
-        result.best_epoch,
-        task.metric,
-        result.best_valid_auroc,
-        result.epochs_run,
-        result.seconds,
-    )
-    return result
+    out = TrackedFit()
+    for name, tr in state.items():
+        assert tr.state is not None
+        tr.result.seconds = time.perf_counter() - start
+        out[name] = (tr.result, tr.state)
+    out.seconds = time.perf_counter() - start
+    return out

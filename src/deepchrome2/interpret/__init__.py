@@ -1,0 +1,1 @@
+"""What trained models learned: class-optimization maps, attention and attribution maps."""

@@ -1,0 +1,65 @@
+"""Checks of the ``interpret:`` config section that the schema cannot express.
+
+They run while Snakemake parses the workflow, so they import no torch: an architecture's kind
+is read from its module's source.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from deepchrome2 import models
+from deepchrome2.interpret.methods import OPTMAP_METHODS
+
+
+def arch_kind(name: str) -> str:
+    """``KIND`` of architecture ``name`` read from its module's source (no import)."""
+    if name not in models.available():
+        raise ValueError(f"unknown architecture {name!r}")
+    source = Path(models.__path__[0], f"{name}.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+            "KIND"
+        ]:
+            return str(ast.literal_eval(node.value))
+    return models.kind(name)
+
+
+def check_interpret_config(config: dict, cells: list[str]) -> list[str]:
+    """The cells to interpret (``all`` -> every cohort cell); ValueError naming the bad key."""
+    sec = config["interpret"]
+    chosen = list(cells) if sec["cells"] == "all" else list(sec["cells"])
+    unknown = [c for c in chosen if c not in cells]
+    if unknown:
+        raise ValueError(f"config interpret.cells: {unknown} are not cells of the cohort {cells}")
+    trained = config["train"]["architectures"]
+    for arch in sec["optmap"]["architectures"]:
+        if arch not in trained:
+            raise ValueError(
+                f"config interpret.optmap.architectures: {arch} is not in train.architectures"
+            )
+        if arch_kind(arch) != "torch":
+            raise ValueError(
+                f"config interpret.optmap.architectures: {arch} is not a torch architecture"
+            )
+    bad = [m for m in sec["optmap"]["methods"] if m not in OPTMAP_METHODS]
+    if bad:
+        raise ValueError(
+            f"config interpret.optmap.methods: unknown {bad}; valid: {list(OPTMAP_METHODS)}"
+        )
+    return chosen
+
+
+def torch_architectures(config: dict, chosen: str | list[str]) -> list[str]:
+    """``all`` -> every trained torch architecture; a list is checked against the trained ones."""
+    trained = config["train"]["architectures"]
+    if chosen == "all":
+        return [a for a in trained if arch_kind(a) == "torch"]
+    for arch in chosen:
+        if arch not in trained or arch_kind(arch) != "torch":
+            raise ValueError(
+                f"config interpret.attribution.architectures: {arch} is not a trained torch "
+                "architecture"
+            )
+    return list(chosen)
