@@ -15,7 +15,7 @@ from deepchrome2.io import Features, save_features, write_tsv
 from deepchrome2.predict.agreement import write_agreement
 from deepchrome2.predict.apply import predict_new_cell
 from deepchrome2.training import task as tasks
-from deepchrome2.training.artifact import load_trained, save_trained
+from deepchrome2.training.artifact import load_trained, save_trained, save_trained_set
 from deepchrome2.training.job import cell_predictions, evaluate_test, train_model
 from deepchrome2.training.loop import TrainSettings
 
@@ -188,6 +188,32 @@ def test_predict_new_cell_refuses_marks_in_another_order(saved_model):
     with pytest.raises(InputError, match="differ from the model's"):
         predict_new_cell(root / "model.pt", feats, root / "split.tsv", root / "out.tsv")
     assert not (root / "out.tsv").exists()
+
+
+def test_predict_new_cell_takes_a_track_of_a_cross_cell_models_file(saved_model):
+    root, tm, genes, X = saved_model
+    # a pooled job's models.pt: one model per early-stopping track
+    data, _ = regression_cell()
+    other, _ = train_model("linear", data, TrainSettings(**{**vars(FAST), "seed": 5}))
+    save_trained_set(root / "models.pt", {"E001": tm, "pooled": other})
+    feats = _features(root / "new.npz", genes, X, MARKS)
+    for track, model in (("E001", tm), ("pooled", other)):
+        df = predict_new_cell(
+            root / "models.pt", feats, root / "split.tsv", root / "out.tsv", track=track
+        )
+        np.testing.assert_allclose(df["p_high"], model.score(X), rtol=0, atol=0)
+    assert not np.allclose(tm.score(X), other.score(X))
+    (root / "out.tsv").unlink()
+    with pytest.raises(InputError, match="no model for early-stopping track E009"):
+        predict_new_cell(
+            root / "models.pt", feats, root / "split.tsv", root / "out.tsv", track="E009"
+        )
+    assert not (root / "out.tsv").exists()
+    # a single-model file is not a models file of a training set
+    with pytest.raises(InputError, match="not a"):
+        predict_new_cell(
+            root / "model.pt", feats, root / "split.tsv", root / "out.tsv", track="E001"
+        )
 
 
 @pytest.mark.parametrize("kind", ["missing", "text", "folder"])
