@@ -160,7 +160,7 @@ def gather(
     With ``tissue`` (cell -> tissue group, simulated cohort), adds both cells' groups and
     whether they match. Where train and test cells are DeepChrome 2.0's, ``paper_auroc`` is
     the paper's ``test_on_rest`` AUROC of the same pair (its per-cell model of the train
-    cell on the test cell; NaN on the diagonal).
+    cell on the test cell; NaN on the diagonal); not for the log_rpkm target.
     """
     frames = []
     for p in paths:
@@ -176,7 +176,7 @@ def gather(
         df["same_group"] = df["train_group"] == df["test_group"]
     cols = ["arch", "train_cell", "test_cell", "auroc" if "auroc" in df.columns else "pearson_r"]
     df = df[cols + [c for c in df.columns if c not in cols]]
-    if reference is not None:
+    if reference is not None and "auroc" in df.columns:  # the paper has no regression
         ref = paper.load_reference(reference)
         rest = ref[ref["setting"] == "test_on_rest"].set_index(["model_cell", "test_cell"])
         if set(df["train_cell"]) & set(rest.index.get_level_values(0)):
