@@ -131,6 +131,7 @@ else:
 rule oracle_auroc:
     input:
         activity=f"{SIM_DIR}/truth/activity.tsv",
+        chromatin=f"{SIM_DIR}/truth/chromatin.tsv",
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
     output:
@@ -141,13 +142,17 @@ rule oracle_auroc:
         ),
     log:
         "logs/oracle_auroc.log",
+    benchmark:
+        "benchmarks/oracle_auroc.tsv"
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=2000,
     params:
         cells=CELLS,
+        sim=config["simulate"],
+        window=config["window"],
     script:
         "../workflow_scripts/oracle_auroc.py"
 

@@ -9,6 +9,7 @@ rule simulate_cohort:
         truth=multiext(
             f"{SIM_DIR}/truth/",
             "activity.tsv",
+            "chromatin.tsv",
             "genes.tsv",
             "cells.tsv",
             "class_profiles.npz",

@@ -35,6 +35,7 @@ LEAN = {
     "train": {"architectures": ["linear", "deepchrome"], "max_epochs": 3, "patience": 2},
     "crosscell": {"architectures": ["linear"]},
     "gan": {"cells": ["K562"], "epochs": 5, "n_generated": 50, "classifier": "deepchrome"},
+    "interpret": {"cells": ["K562"]},
 }
 
 

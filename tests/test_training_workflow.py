@@ -34,13 +34,17 @@ def trained(tiny_run):
 def test_models_beat_chance_and_stay_below_the_oracle(trained):
     work, cells = trained
     table = pd.read_csv(work / "results/tables/per_cell_auroc.tsv", sep="\t")
+    refs = ["oracle_auroc", "chromatin_auroc", "bayes_auroc"]
+    gaps = ["best_arch", "best_auroc", "chromatin_gap", "bayes_gap"]
     assert list(table.columns) == [
-        "cell", "linear", "linear_paper", "deepchrome", "deepchrome_paper", "oracle_auroc",
+        "cell", "linear", "linear_paper", "deepchrome", "deepchrome_paper", *refs, *gaps,
     ]  # fmt: skip
     assert sorted(table["cell"]) == sorted(cells)
     for arch in ARCHS:
         assert (table[arch] > 0.65).all(), table
         assert (table[arch] < table["oracle_auroc"]).all(), table
+    best = table[ARCHS].max(axis=1)
+    assert (table["chromatin_gap"] - (table["chromatin_auroc"] - best)).abs().max() < 1e-3
 
 
 def test_job_outputs_and_log(trained):

@@ -1,12 +1,17 @@
-"""Adapter: rule oracle_auroc -> deepchrome2.data.steps.oracle_auroc."""
+"""Adapter: rule oracle_auroc -> deepchrome2.data.simulate_reference.reference_auroc."""
 
-from deepchrome2.data.steps import oracle_auroc
+from pathlib import Path
+
+from deepchrome2.data.simulate_reference import reference_auroc
 from deepchrome2.runner import run_step
 
 
 def main(smk):
     labels = dict(zip(smk.params.cells, smk.input.labels, strict=True))
-    oracle_auroc(smk.input.activity, labels, smk.input.split, smk.output[0])
+    truth = Path(smk.input.activity).parent
+    reference_auroc(
+        smk.params.sim, smk.params.window, truth, labels, smk.input.split, smk.output[0]
+    )
 
 
 run_step(snakemake, main)

@@ -7,7 +7,11 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
   somewhat. Heterochromatin genes get a negative shift;
 - expression ``log(RPKM + 1) = max(0, mu + beta * a + noise)``;
 - chromatin follows a noisy copy of the activity, ``h = a + noise`` (marks do not reveal
-  expression perfectly), and each mark has a positional shape around the TSS:
+  expression perfectly); each mark is driven by ``c * h`` plus its own noise, where the
+  coupling ``c`` is 1 unless ``group_specific`` inverts the mark in some tissue groups
+  (:mod:`deepchrome2.data.simulate_regulation`), and each mark has a positional shape around
+  the TSS (:mod:`deepchrome2.data.simulate_shapes`; ``positional`` < 1 blends every shape
+  toward a flat profile over the window):
 
   - H3K4me3: a peak just downstream of active TSSs;
   - H3K4me1: two flanking peaks about 2 kb either side of active promoters;
@@ -17,14 +21,16 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
   - bivalent promoters (Polycomb targets that are repressed in a cell) carry both H3K4me3
     and H3K27me3 while expression stays low, so position and combination both matter.
 
-- observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``.
+- observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``,
+  with a per-cell depth spread by ``depth_sd``.
 
 Files are written in Roadmap's formats: ``bigwig/{cell}-{mark}.fc.signal.bigwig``,
 ``57epigenomes.RPKM.pc``, a GENCODE-style GTF and ``chrom.sizes``. bigWigs carry no zoom
 levels (readers here use base-level data). Signal is written around
 genes only; the rest of each chromosome is left without data (read as 0).
 
-The truth goes to ``truth/``: ``activity.tsv``, ``genes.tsv`` (gene classes), ``cells.tsv``
+The truth goes to ``truth/``: ``activity.tsv``, ``chromatin.tsv`` (the state the marks are
+drawn from), ``genes.tsv`` (gene classes), ``cells.tsv``
 (tissue groups) and ``class_profiles.npz`` (noise-free expected binned signal per cell, class,
 mark and bin, where class is the high/low-expression label).
 """
@@ -41,6 +47,8 @@ import pandas as pd
 import pyBigWig
 from scipy import sparse
 
+from deepchrome2.data.simulate_regulation import mark_coupling
+from deepchrome2.data.simulate_shapes import blend_flat, in_window, mark_shape
 from deepchrome2.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -73,6 +81,17 @@ HG19_SIZES: dict[str, int] = {
 
 MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
 GRID = 25  # bp resolution of the written signal (piecewise constant)
+# Knobs of the generative model that the ``simulate:`` config section may set.
+KNOBS = (
+    "group_specific",
+    "positional",
+    "sd_chromatin",
+    "sd_chromatin_spread",
+    "sd_mark",
+    "sd_rna",
+    "depth",
+    "depth_sd",
+)
 
 
 @dataclass
@@ -89,14 +108,22 @@ class SimulationParams:
     sd_group: float = 0.8
     sd_cell: float = 0.35
     sd_chromatin: float = 0.9
+    # spread of chromatin noise between cells: sd_chromatin x exp(spread x N(0, 1)) per cell
+    sd_chromatin_spread: float = 0.0
     sd_mark: float = 0.35
     sd_rna: float = 0.6
+    # 0: one histone-to-expression map for all cells; up to 1: marks invert between groups
+    group_specific: float = 0.0
+    # 1: marks keep their positional shapes; 0: each is flat over the TSS window
+    positional: float = 1.0
     frac_polycomb: float = 0.3
     frac_heterochromatin: float = 0.08
     frac_bivalent: float = 0.5
     frac_noncoding: float = 0.03
     frac_edge: float = 0.005
     depth: float = 4.0
+    # spread of sequencing depth between cells: depth x exp(depth_sd x N(0, 1)) per cell
+    depth_sd: float = 0.0
     dispersion: float = 4.0
     upstream: int = 5000
     downstream: int = 5000
@@ -110,6 +137,18 @@ class SimulationParams:
     @property
     def cells(self) -> list[str]:
         return [c for cs in self.tissue_groups.values() for c in cs]
+
+    def cell_sd_chromatin(self) -> np.ndarray:
+        """Chromatin-state noise of each cell (its own seeded stream; all ``sd_chromatin`` at
+        ``sd_chromatin_spread`` 0): how tightly the marks' state follows expression."""
+        z = np.random.default_rng([self.seed, 0xC4]).normal(size=len(self.cells))
+        return self.sd_chromatin * np.exp(self.sd_chromatin_spread * z)
+
+    def cell_depth(self) -> np.ndarray:
+        """Sequencing depth of each cell (its own seeded stream; all ``depth`` at
+        ``depth_sd`` 0)."""
+        z = np.random.default_rng([self.seed, 0xDE9]).normal(size=len(self.cells))
+        return self.depth * np.exp(self.depth_sd * z)
 
 
 @dataclass
@@ -186,10 +225,11 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Latent:
-    """Latent truth: activity, RPKM and per-mark amplitudes (genes x cells)."""
+    """Latent truth: activity, RPKM, chromatin state and per-mark amplitudes (genes x cells)."""
 
     activity: np.ndarray
     rpkm: np.ndarray
+    chromatin: np.ndarray
     bivalent: np.ndarray
     amplitude: dict[str, np.ndarray]
 
@@ -206,42 +246,26 @@ def _latent(params: SimulationParams, genes: Genes, rng: np.random.Generator) ->
     log_rpkm = np.maximum(0.0, 1.5 + 1.6 * activity + rng.normal(0, params.sd_rna, activity.shape))
     rpkm = np.round(np.expm1(log_rpkm), 3)
 
-    chromatin = activity + rng.normal(0.0, params.sd_chromatin, activity.shape)
+    sd = params.cell_sd_chromatin() / params.sd_chromatin if params.sd_chromatin else 1.0
+    chromatin = activity + sd * rng.normal(0.0, params.sd_chromatin, activity.shape)
+    coupling = mark_coupling(params.seed, len(groups), len(MARKS), params.group_specific)
 
-    def h() -> np.ndarray:
-        return chromatin + rng.normal(0.0, params.sd_mark, activity.shape)
+    def h(mark: str) -> np.ndarray:
+        c = coupling[group_of, MARKS.index(mark)]
+        return c[None, :] * chromatin + rng.normal(0.0, params.sd_mark, activity.shape)
 
     pcg = genes.polycomb[:, None]
     repressed = chromatin < -0.2
     bivalent = pcg & repressed & (rng.random(activity.shape) < params.frac_bivalent)
     het = genes.heterochromatin[:, None]
     amplitude = {
-        "H3K4me3": 14.0 * _sigmoid(2.0 * (h() - 0.2)) + 5.0 * bivalent,
-        "H3K4me1": 3.5 * _sigmoid(2.0 * (h() + 0.4)),
-        "H3K36me3": 4.0 * _sigmoid(2.0 * (h() - 0.3)),
-        "H3K27me3": pcg * 5.0 * _sigmoid(-2.5 * (h() + 0.2)) + 1.5 * bivalent,
-        "H3K9me3": het * (2.0 + 2.0 * _sigmoid(-h())),
+        "H3K4me3": 14.0 * _sigmoid(2.0 * (h("H3K4me3") - 0.2)) + 5.0 * bivalent,
+        "H3K4me1": 3.5 * _sigmoid(2.0 * (h("H3K4me1") + 0.4)),
+        "H3K36me3": 4.0 * _sigmoid(2.0 * (h("H3K36me3") - 0.3)),
+        "H3K27me3": pcg * 5.0 * _sigmoid(-2.5 * (h("H3K27me3") + 0.2)) + 1.5 * bivalent,
+        "H3K9me3": het * (2.0 + 2.0 * _sigmoid(-h("H3K9me3"))),
     }
-    return Latent(activity=activity, rpkm=rpkm, bivalent=bivalent, amplitude=amplitude)
-
-
-def mark_shape(mark: str, d: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Unit-amplitude shape of ``mark`` at distance ``d`` downstream of the TSS (bp).
-
-    ``length`` is the gene length for each ``d`` (used by the gene-body mark).
-    """
-    if mark == "H3K4me3":
-        return np.exp(-0.5 * ((d - 200.0) / 700.0) ** 2)
-    if mark == "H3K4me1":
-        return np.exp(-0.5 * ((np.abs(d) - 2000.0) / 800.0) ** 2)
-    if mark == "H3K36me3":
-        inside = (d > 0) & (d < length)
-        return inside * (1.0 - np.exp(-np.clip(d, 0, None) / 2500.0))
-    if mark == "H3K27me3":
-        return np.exp(-0.5 * (d / 4000.0) ** 2)
-    if mark == "H3K9me3":
-        return np.exp(-0.5 * (d / 6000.0) ** 2)
-    raise ValueError(f"simulator has no model for mark {mark!r}")
+    return Latent(activity, rpkm, chromatin, bivalent, amplitude)
 
 
 @dataclass
@@ -292,8 +316,10 @@ def _shape_matrices(
     lo: np.ndarray,
     hi: np.ndarray,
     marks: list[str],
+    params: SimulationParams,
 ) -> dict[str, sparse.csr_matrix]:
-    """Sparse (grid cells x genes) unit shapes of each mark."""
+    """Sparse (grid cells x genes) unit shapes of each mark, blended toward flat by
+    ``params.positional``."""
     ncell = (hi - lo) // GRID
     col = np.repeat(np.arange(len(idx)), ncell)
     first = np.repeat(np.cumsum(ncell) - ncell, ncell)
@@ -305,9 +331,17 @@ def _shape_matrices(
     plus = np.repeat(genes.strand[idx] == "+", ncell)
     d = np.where(plus, centre - tss, tss - centre)
     length = np.repeat(genes.end[idx] - genes.start[idx], ncell)
+    window = in_window(d, params.upstream, params.downstream)
     shape = (grid.size, len(idx))
     return {
-        m: sparse.csr_matrix((mark_shape(m, d, length), (row, col)), shape=shape) for m in marks
+        m: sparse.csr_matrix(
+            (
+                blend_flat(mark_shape(m, d, length), col, window, len(idx), params.positional),
+                (row, col),
+            ),
+            shape=shape,
+        )
+        for m in marks
     }
 
 
@@ -356,7 +390,7 @@ class Cohort:
                 continue
             lo, hi = _gene_spans(self.genes, idx, size, self.params.flank)
             grid = _merge_blocks(lo, hi)
-            shapes = _shape_matrices(self.genes, idx, grid, lo, hi, list(MARKS))
+            shapes = _shape_matrices(self.genes, idx, grid, lo, hi, list(MARKS), self.params)
             for mi, m in enumerate(MARKS):
                 amp = self.latent.amplitude[m][idx][:, cells]
                 yield ci, chrom, grid, idx, mi, 1.0 + shapes[m] @ amp
@@ -414,6 +448,7 @@ def simulate_bigwigs(params: SimulationParams, cell: str, paths: dict[str, str])
     if cell not in params.cells:
         raise ValueError(f"cell {cell} is not in the simulated cohort {params.cells}")
     k = params.cells.index(cell)
+    depth = float(params.cell_depth()[k])
     cohort = Cohort.from_params(params)
     writers = {}
     for m in MARKS:
@@ -427,9 +462,9 @@ def simulate_bigwigs(params: SimulationParams, cell: str, paths: dict[str, str])
             if MARKS[mi] not in writers:
                 continue
             crng = np.random.default_rng([params.seed, ci, mi, k])
-            lam = params.depth * expected[:, 0]
+            lam = depth * expected[:, 0]
             lam *= crng.gamma(params.dispersion, 1.0 / params.dispersion, lam.shape)
-            fe = crng.poisson(lam) / params.depth
+            fe = crng.poisson(lam) / depth
             bw = writers[MARKS[mi]]
             for s, n0, off in zip(grid.block_start, grid.block_len, grid.block_offset, strict=True):
                 bw.addEntries(chrom, int(s), values=fe[off : off + n0], span=GRID, step=GRID)
@@ -447,9 +482,10 @@ def _write_tables(
     rpkm = pd.DataFrame(latent.rpkm, columns=cells)
     rpkm.insert(0, "gene_id", bare)
     write_tsv(out / "57epigenomes.RPKM.pc", rpkm, float_format="%.3f")
-    act = pd.DataFrame(latent.activity, columns=cells)
-    act.insert(0, "gene_id", bare)
-    write_tsv(out / "truth" / "activity.tsv", act, float_format="%.5f")
+    for name, values in (("activity", latent.activity), ("chromatin", latent.chromatin)):
+        table = pd.DataFrame(values, columns=cells)
+        table.insert(0, "gene_id", bare)
+        write_tsv(out / "truth" / f"{name}.tsv", table, float_format="%.5f")
     write_tsv(
         out / "truth" / "genes.tsv",
         pd.DataFrame(

@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from sklearn.metrics import roc_auc_score
 
 from deepchrome2.data import annotation, binning, deepchrome_csv, expression, simulate
 from deepchrome2.data.split import split_genes
@@ -30,7 +28,11 @@ log = logging.getLogger(__name__)
 def simulation_params(
     sim: Mapping[str, Any], window: Mapping[str, int]
 ) -> simulate.SimulationParams:
-    """Simulator parameters from the ``simulate`` and ``window`` config sections."""
+    """Simulator parameters from the ``simulate`` and ``window`` config sections.
+
+    The generative model's knobs (:data:`simulate.KNOBS`) are optional in the config; an absent
+    one keeps the simulator's default.
+    """
     return simulate.SimulationParams(
         seed=sim["seed"],
         n_genes=sim["n_genes"],
@@ -40,6 +42,7 @@ def simulation_params(
         upstream=window["upstream"],
         downstream=window["downstream"],
         bin_size=window["bin_size"],
+        **{k: float(sim[k]) for k in simulate.KNOBS if k in sim},
     )
 
 
@@ -170,26 +173,6 @@ def export_archive_cell(features: str, labels: str, split: str, root: str, cell:
     deepchrome_csv.write_archive_cell(
         root, cell, load_features(features), load_labels(labels), load_split(split)
     )
-
-
-def oracle_auroc(activity: str, labels: Mapping[str, str], split: str, out: str) -> None:
-    """The ceilings set by the simulator's truth on test genes, per cell: AUROC of the true
-    activity against the labels, and its Pearson r against log RPKM (the regression target)."""
-    act = pd.read_csv(activity, sep="\t", dtype={"gene_id": str}).set_index("gene_id")
-    test = load_split(split).query("split == 'test'")["gene_id"]
-    rows = []
-    for cell, path in labels.items():
-        lab = load_labels(path).set_index("gene_id").loc[test]
-        truth = act.loc[lab.index, cell]
-        rows.append(
-            {
-                "cell": cell,
-                "n_test": len(lab),
-                "oracle_auroc": roc_auc_score(lab["label"], truth),
-                "oracle_pearson_r": stats.pearsonr(truth, lab["log_rpkm"]).statistic,
-            }
-        )
-    write_tsv(out, pd.DataFrame(rows), float_format="%.4f")
 
 
 def simulate_cohort(sim: Mapping[str, Any], window: Mapping[str, int], outdir: str | Path) -> None:

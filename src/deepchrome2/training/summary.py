@@ -28,8 +28,13 @@ def collect_metrics(paths: Iterable[PathLike], metric: str = "auroc") -> pd.Data
     return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", metric]))
 
 
+# The simulator's reference AUROCs (deepchrome2.data.simulate_reference), ceiling first.
+REFERENCES = ("oracle_auroc", "chromatin_auroc", "bayes_auroc")
+
+
 def load_oracle(path: PathLike, metric: str = "auroc") -> pd.DataFrame:
-    """The simulator's per-cell oracle table: columns cell and ``oracle_{metric}``."""
+    """The simulator's per-cell reference table: cell and ``oracle_{metric}``; for AUROC also
+    chromatin_auroc and bayes_auroc where the table has them."""
     col = f"oracle_{metric}"
     try:
         df = pd.read_csv(path, sep="\t", dtype={"cell": str})
@@ -37,7 +42,8 @@ def load_oracle(path: PathLike, metric: str = "auroc") -> pd.DataFrame:
         raise InputError(path, "oracle AUROC table not found") from err
     if not {"cell", col} <= set(df.columns):
         raise InputError(path, f"oracle table needs columns cell and {col}")
-    return df[["cell", col]]
+    refs = REFERENCES if metric == "auroc" else (col,)
+    return df[["cell", *[r for r in refs if r in df.columns]]]
 
 
 def _order(values: Iterable[str], order: Sequence[str] | None) -> list[str]:
@@ -54,15 +60,26 @@ def per_cell_auroc(
     cells: Sequence[str] | None = None,
     metric: str = "auroc",
 ) -> pd.DataFrame:
-    """Test AUROC (or ``metric``), cell x architecture, plus the oracle's when given."""
+    """Test AUROC (or ``metric``), cell x architecture, plus the reference table when given.
+
+    With the AUROC references, each cell's best architecture (``best_arch``, ``best_auroc``)
+    and its distance below the chromatin-state and Bayes-style references (``chromatin_gap``,
+    ``bayes_gap``: reference minus best) follow.
+    """
     wide = metrics.pivot(index="cell", columns="arch", values=metric)
-    wide = wide.reindex(
-        index=_order(metrics["cell"], cells), columns=_order(metrics["arch"], architectures)
-    )
+    archs = _order(metrics["arch"], architectures)
+    wide = wide.reindex(index=_order(metrics["cell"], cells), columns=archs)
     wide.columns.name = None
     out = wide.reset_index()
     if oracle is not None:
         out = out.merge(oracle, on="cell", how="left")
+        refs = [r for r in REFERENCES[1:] if r in out.columns]
+        if refs:
+            scores = out[archs]
+            out["best_arch"] = scores.idxmax(axis=1)
+            out["best_auroc"] = scores.max(axis=1)
+            for r in refs:
+                out[r.replace("_auroc", "_gap")] = out[r] - out["best_auroc"]
     return out
 
 
