@@ -12,6 +12,7 @@ include: "rules/figures_data.smk"
 include: "rules/train.smk"
 include: "rules/crosscell.smk"
 include: "rules/gan.smk"
+include: "rules/predictions.smk"
 include: "rules/interpret.smk"
 
 
@@ -22,4 +23,6 @@ rule all:
         train_targets(),
         crosscell_targets(),
         gan_targets(),
+        PREDICTION_TARGETS,
+        crosscell_predictions,
         interpret_targets(),

@@ -11,6 +11,7 @@ from snakemake.utils import min_version, validate
 
 from deepchrome2 import config as cfg
 from deepchrome2.errors import ConfigError, InputError
+from deepchrome2.training import task as prediction_task
 from deepchrome2.training.config_check import check_architectures
 
 cfg.export_import_path(Path(workflow.basedir) / "src")
@@ -32,6 +33,7 @@ try:
     COHORT = cfg.cohort(config)
     cfg.check_source(config)
     cfg.check_downloads(config, COHORT)
+    prediction_task.of_config(config)  # the target: class or log_rpkm
 except (ConfigError, InputError) as err:
     print(f"error: {err}", file=sys.stderr)
     raise SystemExit(1)
@@ -313,6 +315,8 @@ def gan_cells_param(wildcards):
 
 def gan_targets():
     """Checkpoints, the quality table and every GAN figure as PDF and PNG."""
+    if config.get("target", "class") != "class":
+        return []  # the GAN's fidelity and optimization maps need a class model
     targets = expand("results/gan/{gset}/gan.pt", gset=gan_sets())
     targets.append("results/tables/gan_quality.tsv")
     targets += expand(

@@ -104,6 +104,7 @@ rule train_crosscell:
         models="results/crosscell/pooled/{arch}/{tset}/models.pt",
         metrics="results/crosscell/pooled/{arch}/{tset}/metrics.tsv",
         history="results/crosscell/pooled/{arch}/{tset}/history.tsv",
+        predictions="results/predictions/crosscell/{arch}/{tset}.tsv",
     log:
         "logs/crosscell/pooled/{arch}/{tset}.log",
     benchmark:
@@ -120,6 +121,7 @@ rule train_crosscell:
         hparams=arch_hparams,
         transform=arch_transform,
         device=config["device"],
+        target=TRAINING.task.name,
     script:
         "../workflow_scripts/train_crosscell.py"
 
@@ -152,6 +154,7 @@ rule crosscell_tables:
         experiments=CC_EXPERIMENTS,
         targets=CC_TARGETS,
         architectures=CC_ARCHS,
+        metric=METRIC,
         cohort=CELLS,
     script:
         "../workflow_scripts/crosscell_tables.py"
@@ -176,6 +179,7 @@ rule finding3:
         runtime=10,
     params:
         architectures=CC_ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/finding3.py"
 

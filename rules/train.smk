@@ -18,6 +18,8 @@ train_targets = TRAINING.targets
 arch_settings = TRAINING.settings
 arch_hparams = TRAINING.hparams
 arch_transform = TRAINING.transform
+# the target's headline metric (auroc, or pearson_r for target: log_rpkm) names tables/figures
+METRIC = TRAINING.metric
 
 
 wildcard_constraints:
@@ -33,6 +35,7 @@ rule train:
         model="results/models/{arch}/{cell}/model.pt",
         metrics="results/models/{arch}/{cell}/metrics.json",
         history="results/models/{arch}/{cell}/history.tsv",
+        predictions="results/predictions/{arch}/{cell}.tsv",
     log:
         "logs/train/{arch}/{cell}.log",
     benchmark:
@@ -48,6 +51,7 @@ rule train:
         hparams=arch_hparams,
         transform=arch_transform,
         device=config["device"],
+        target=TRAINING.task.name,
     script:
         "../workflow_scripts/train.py"
 
@@ -57,7 +61,7 @@ rule training_tables:
         unpack(TRAINING.tables_input),
     output:
         per_cell=report(
-            "results/tables/per_cell_auroc.tsv",
+            TRAINING.per_cell_table,
             caption="../report/table_per_cell_auroc.rst",
             category="per-cell",
         ),
@@ -77,6 +81,7 @@ rule training_tables:
     params:
         architectures=ARCHS,
         cells=CELLS,
+        metric=METRIC,
     script:
         "../workflow_scripts/summarize_training.py"
 
@@ -101,6 +106,7 @@ rule finding1:
     params:
         a="deepchrome",
         b="linear",
+        metric=METRIC,
     script:
         "../workflow_scripts/summarize_finding1.py"
 
@@ -110,17 +116,17 @@ rule plot_auroc_by_architecture:
         metrics=TRAINING.job_files("metrics.json"),
     output:
         pdf=report(
-            "results/figures/auroc_by_architecture.pdf",
+            f"results/figures/{METRIC}_by_architecture.pdf",
             caption="../report/auroc_by_architecture.rst",
             category="per-cell",
         ),
         png=report(
-            "results/figures/auroc_by_architecture.png",
+            f"results/figures/{METRIC}_by_architecture.png",
             caption="../report/auroc_by_architecture.rst",
             category="per-cell",
         ),
     log:
-        "logs/plots/auroc_by_architecture.log",
+        f"logs/plots/{METRIC}_by_architecture.log",
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
@@ -130,6 +136,7 @@ rule plot_auroc_by_architecture:
     params:
         name="auroc_by_architecture",
         order=ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/plot_per_cell.py"
 
@@ -159,6 +166,7 @@ rule plot_linear_vs_deepchrome:
     params:
         name="linear_vs_deepchrome",
         order=["linear", "deepchrome"],
+        metric=METRIC,
     script:
         "../workflow_scripts/plot_per_cell.py"
 
@@ -188,6 +196,7 @@ rule plot_training_curves:
     params:
         name="training_curves",
         order=ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/plot_per_cell.py"
 
@@ -197,17 +206,17 @@ rule plot_auroc_vs_oracle:
         unpack(TRAINING.oracle_input),
     output:
         pdf=report(
-            "results/figures/auroc_vs_oracle.pdf",
+            f"results/figures/{METRIC}_vs_oracle.pdf",
             caption="../report/auroc_vs_oracle.rst",
             category="per-cell",
         ),
         png=report(
-            "results/figures/auroc_vs_oracle.png",
+            f"results/figures/{METRIC}_vs_oracle.png",
             caption="../report/auroc_vs_oracle.rst",
             category="per-cell",
         ),
     log:
-        "logs/plots/auroc_vs_oracle.log",
+        f"logs/plots/{METRIC}_vs_oracle.log",
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
@@ -217,6 +226,7 @@ rule plot_auroc_vs_oracle:
     params:
         name="auroc_vs_oracle",
         order=ARCHS,
+        metric=METRIC,
     script:
         "../workflow_scripts/plot_per_cell.py"
 

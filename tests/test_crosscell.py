@@ -200,6 +200,58 @@ def run_exclusive(tmp_path: Path, files: dict) -> Path:
     return out / "model.pt"
 
 
+@pytest.mark.parametrize("arch", ["linear", "random_forest"])
+@pytest.mark.parametrize("target", ["class", "log_rpkm"])
+def test_pooled_job_writes_the_predictions_of_every_use(tmp_path, arch, target):
+    """One training-set job (inclusive_all, two target cells, one set) writes one table with
+    every use's predictions on its target cell; each use's rows give back its test metric."""
+    from scipy import stats
+    from sklearn.metrics import roc_auc_score
+
+    files = write_cells(tmp_path, ["E001", "E002", "E003"])
+    plan = sets.build_plan(list(files), ["E001", "E002"], ["inclusive_all"])
+    write_tsv(tmp_path / "sets.tsv", plan)
+    tset = plan["train_set"].iloc[0]
+    assert (plan["train_set"] == tset).all() and len(plan) == 2
+    out = tmp_path / "exp"
+    metrics = experiment.run_training_set(
+        tmp_path / "sets.tsv",
+        tset,
+        list(files),
+        [f[0] for f in files.values()],
+        [f[1] for f in files.values()],
+        [f[2] for f in files.values()],
+        tmp_path / "split.tsv",
+        out / "models.pt",
+        out / "metrics.tsv",
+        out / "history.tsv",
+        arch=arch,
+        settings={"lr": 0.01, "batch_size": 64, "max_epochs": 3, "patience": 2, "seed": 1},
+        hparams={"n_estimators": 20} if arch == "random_forest" else None,
+        device="cpu",
+        target=target,
+        predictions_out=out / "predictions.tsv",
+    )
+    assert list(metrics.columns) == experiment.metric_columns(target)
+    pred = pd.read_csv(out / "predictions.tsv", sep="\t", dtype={"target_cell": str})
+    output = "p_high" if target == "class" else "pred_log_rpkm"
+    assert list(pred.columns) == [
+        *["experiment", "target_cell", "track", "gene_id", "split", "label", "log_rpkm", output]
+    ]
+    assert sorted(set(pred["target_cell"])) == ["E001", "E002"]
+    for m in metrics.itertuples():
+        use = pred[pred["target_cell"] == m.target_cell]
+        assert len(use) == 450 and set(use["track"]) == {m.track}
+        test = use[use["split"] == "test"]
+        if target == "class":
+            assert roc_auc_score(test["label"], test[output]) == pytest.approx(m.auroc, abs=1e-4)
+        else:
+            r = stats.pearsonr(test["log_rpkm"], test[output]).statistic
+            assert r == pytest.approx(m.pearson_r, abs=1e-4) and m.pearson_r > 0.5
+    models = load_trained_set(out / "models.pt")
+    assert {tm.task.name for tm in models.values()} == {target}
+
+
 def transfer(tmp_path: Path, files: dict, model: Path, split: str) -> pd.DataFrame:
     return evaluate.write_transfer(
         model,

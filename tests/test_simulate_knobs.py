@@ -115,14 +115,24 @@ def test_config_knobs_reach_the_simulator() -> None:
 def test_reference_table_orders_oracle_chromatin_and_models(tiny_run: SimpleNamespace) -> None:
     ref = pd.read_csv(tiny_run.dir / "results/tables/oracle_auroc.tsv", sep="\t")
     ref = ref.set_index("cell")
-    assert list(ref.columns) == ["n_test", "oracle_auroc", "chromatin_auroc", "bayes_auroc"]
+    assert list(ref.columns) == [
+        "n_test",
+        "oracle_auroc",
+        "chromatin_auroc",
+        "bayes_auroc",
+        "oracle_pearson_r",
+    ]
     chrom = pd.read_csv(tiny_run.sim / "truth/chromatin.tsv", sep="\t", index_col="gene_id")
+    act = pd.read_csv(tiny_run.sim / "truth/activity.tsv", sep="\t", index_col="gene_id")
     test = load_split(tiny_run.dir / "results/splits/genes.tsv").query("split == 'test'")
     for cell in tiny_run.cells:
-        lab = load_labels(tiny_run.dir / f"results/labels/{cell}.tsv").set_index("gene_id")
-        lab = lab.loc[test["gene_id"], "label"]
+        full = load_labels(tiny_run.dir / f"results/labels/{cell}.tsv").set_index("gene_id")
+        lab = full.loc[test["gene_id"], "label"]
         want = roc_auc_score(lab, chrom.loc[lab.index, cell])
         assert ref.loc[cell, "chromatin_auroc"] == pytest.approx(want, abs=1e-4)
+        # the regression ceiling: true activity against log RPKM on the test genes
+        r = np.corrcoef(act.loc[lab.index, cell], full.loc[lab.index, "log_rpkm"])[0, 1]
+        assert ref.loc[cell, "oracle_pearson_r"] == pytest.approx(r, abs=1e-4)
     # chromatin noise that no mark carries lowers every reference below the oracle
     assert (ref["chromatin_auroc"] < ref["oracle_auroc"]).all()
     assert (ref["bayes_auroc"] < ref["oracle_auroc"]).all()

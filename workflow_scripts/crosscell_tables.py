@@ -14,6 +14,7 @@ def main(smk):
         experiments=smk.params.experiments,
         targets=smk.params.targets,
         architectures=smk.params.architectures,
+        metric=smk.params.metric,
         cohort=smk.params.cohort,
     )
 

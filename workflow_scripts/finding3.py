@@ -5,7 +5,7 @@ from deepchrome2.runner import run_step
 
 
 def main(smk):
-    write_finding3(smk.input[0], smk.output[0], smk.params.architectures)
+    write_finding3(smk.input[0], smk.output[0], smk.params.architectures, smk.params.metric)
 
 
 run_step(snakemake, main)

@@ -12,6 +12,7 @@ def main(smk):
         smk.output.png,
         oracle=getattr(smk.input, "oracle", None),
         order=smk.params.order,
+        metric=smk.params.metric,
     )
 
 

@@ -12,6 +12,7 @@ def main(smk):
         smk.output.model,
         smk.output.metrics,
         smk.output.history,
+        predictions_out=smk.output.predictions,
         arch=smk.wildcards.arch,
         cell=smk.wildcards.cell,
         **smk.params,

@@ -21,6 +21,8 @@ def main(smk):
         hparams=smk.params.hparams,
         transform=smk.params.transform,
         device=smk.params.device,
+        target=smk.params.target,
+        predictions_out=smk.output.predictions,
     )
 
 

@@ -20,8 +20,8 @@ from deepchrome2.crosscell.pooled import CellRows, listed_genes, open_cell
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_split, write_tsv
 from deepchrome2.training.artifact import TrainedModel, load_trained
+from deepchrome2.training.job import predictions_table
 from deepchrome2.training.loop import resolve_device
-from deepchrome2.training.metrics import classification_metrics
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,42 @@ def seen_genes(tm: TrainedModel, split: PathLike) -> set[str]:
     return genes
 
 
+def cell_targets(tm: TrainedModel, cell: CellRows) -> np.ndarray:
+    """What ``tm`` is scored against on ``cell``: its labels, or its log RPKM."""
+    if tm.task.is_class:
+        return cell.y
+    if cell.log_rpkm is None:
+        raise ValueError(f"cell {cell.cell} has no log_rpkm to score a regression model")
+    return cell.log_rpkm
+
+
 def score_cell(tm: TrainedModel, cell: CellRows) -> dict[str, float]:
     """Metrics of ``tm`` on one cell's test genes (only those rows are read)."""
     idx = cell.rows["test"]
     X = np.asarray(cell.X[idx], dtype=np.float32)
-    out = classification_metrics(cell.y[idx], tm.score(X))
+    out = tm.task.metrics(cell_targets(tm, cell)[idx], tm.score(X))
     out["n_test"] = len(idx)
     return out
+
+
+def cell_predictions(tm: TrainedModel, cell: CellRows, chunk: int = 4096) -> pd.DataFrame:
+    """Per-gene predictions of ``tm`` on every gene of ``cell``, in feature order, read from
+    the memory-mapped signal in chunks."""
+    split = np.empty(len(cell.genes), dtype=object)
+    for s, idx in cell.rows.items():
+        split[idx] = s
+    out = [
+        predictions_table(
+            tm,
+            cell.genes[i : i + chunk],
+            split[i : i + chunk],
+            cell.y[i : i + chunk],
+            None if cell.log_rpkm is None else cell.log_rpkm[i : i + chunk],
+            np.asarray(cell.X[i : i + chunk], dtype=np.float32),
+        )
+        for i in range(0, len(cell.genes), chunk)
+    ]
+    return pd.concat(out, ignore_index=True)
 
 
 def check_model_matches(tm: TrainedModel, model_path: PathLike, cell: CellRows) -> None:
@@ -91,7 +120,10 @@ def transfer_rows(
             check_model_matches(tm, model_path, cell)
         check_no_leakage(seen, cell.split_genes("test"), f"model {model_path} on {test_cell}")
         m = score_cell(tm, cell)
-        log.info("%s -> %s: AUROC %.4f (%d genes)", train_cell, test_cell, m["auroc"], m["n_test"])
+        metric = tm.task.metric
+        log.info(
+            "%s -> %s: %s %.4f (%d genes)", train_cell, test_cell, metric, m[metric], m["n_test"]
+        )
         rows.append({"arch": tm.arch, "train_cell": train_cell, "test_cell": test_cell, **m})
     return pd.DataFrame(rows)
 
@@ -128,7 +160,7 @@ def gather(
     With ``tissue`` (cell -> tissue group, simulated cohort), adds both cells' groups and
     whether they match. Where train and test cells are DeepChrome 2.0's, ``paper_auroc`` is
     the paper's ``test_on_rest`` AUROC of the same pair (its per-cell model of the train
-    cell on the test cell; NaN on the diagonal).
+    cell on the test cell; NaN on the diagonal); not for the log_rpkm target.
     """
     frames = []
     for p in paths:
@@ -142,9 +174,9 @@ def gather(
         df["train_group"] = df["train_cell"].map(tissue)
         df["test_group"] = df["test_cell"].map(tissue)
         df["same_group"] = df["train_group"] == df["test_group"]
-    cols = ["arch", "train_cell", "test_cell", "auroc"]
+    cols = ["arch", "train_cell", "test_cell", "auroc" if "auroc" in df.columns else "pearson_r"]
     df = df[cols + [c for c in df.columns if c not in cols]]
-    if reference is not None:
+    if reference is not None and "auroc" in df.columns:  # the paper has no regression
         ref = paper.load_reference(reference)
         rest = ref[ref["setting"] == "test_on_rest"].set_index(["model_cell", "test_cell"])
         if set(df["train_cell"]) & set(rest.index.get_level_values(0)):

@@ -17,11 +17,13 @@ import pandas as pd
 import torch
 
 from deepchrome2 import models
-from deepchrome2.crosscell.evaluate import check_no_leakage, score_cell
+from deepchrome2.crosscell.evaluate import cell_predictions, check_no_leakage, score_cell
 from deepchrome2.crosscell.pooled import CellRows, open_cell, train_pooled_tracks
 from deepchrome2.crosscell.sets import POOLED, SEP, read_plan, uses_of
 from deepchrome2.io import write_tsv
+from deepchrome2.training import task as tasks
 from deepchrome2.training.artifact import save_trained_set
+from deepchrome2.training.job import check_log_rpkm, write_predictions
 from deepchrome2.training.loop import TrainSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,16 @@ METRIC_COLUMNS = [
 ]
 
 
+def metric_columns(target: str = "class") -> list[str]:
+    """The columns of a job's ``metrics.tsv``: :data:`METRIC_COLUMNS` for classes; for the
+    log_rpkm target the regression metrics and validation Pearson r in their place."""
+    if target == "class":
+        return list(METRIC_COLUMNS)
+    i, k = METRIC_COLUMNS.index("auroc"), METRIC_COLUMNS.index("valid_auroc")
+    regression = ["pearson_r", "spearman_r", "mse"]
+    return METRIC_COLUMNS[:i] + regression + ["n_test", "valid_pearson_r"] + METRIC_COLUMNS[k + 1 :]
+
+
 def run_training_set(
     plan: PathLike,
     train_set: str,
@@ -63,9 +75,17 @@ def run_training_set(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    target: str = "class",
+    predictions_out: PathLike | None = None,
 ) -> pd.DataFrame:
     """Train ``arch`` on ``train_set`` and write models.pt (one model per track),
-    metrics.tsv (one row per use) and history.tsv (per track and epoch)."""
+    metrics.tsv (one row per use) and history.tsv (per track and epoch).
+
+    ``target`` is the config's ``target:`` (class, or log_rpkm for a regression scored by
+    Pearson r, Spearman r and MSE). With ``predictions_out``, the per-gene predictions of
+    every use on its target cell go to one table: ``experiment``, ``target_cell``, ``track``
+    and the columns of the per-cell predictions (every gene of the target cell).
+    """
     if not len(cells) == len(caches) == len(features) == len(labels):
         raise ValueError("need one cache, features and labels file per cell")
     files = dict(zip(cells, zip(caches, features, labels, strict=True), strict=True))
@@ -83,26 +103,33 @@ def run_training_set(
         return opened[c]
 
     pooled = [cell(c) for c in train_cells]
+    task = tasks.get(target)
+    if not task.is_class:
+        for c in [*pooled, *(cell(t) for t in targets)]:
+            check_log_rpkm(c.log_rpkm, files[c.cell][2])
     tracks = {t: (None if t == POOLED else t) for t in sorted(set(uses["track"]))}
     watched = [cell(t) for t in tracks.values() if t is not None and t not in train_cells]
     ts = TrainSettings.from_dict(settings)
-    fitted = train_pooled_tracks(arch, pooled, tracks, ts, hparams, transform, device, watched)
+    fitted = train_pooled_tracks(
+        arch, pooled, tracks, ts, hparams, transform, device, watched, target
+    )
     seen = {
         str(g) for c in [*pooled, *watched] for s in ("train", "valid") for g in c.split_genes(s)
     }
-    rows, history = [], []
+    rows, history, predictions = [], [], []
     for use in uses.itertuples():
         tm, result = fitted[use.track]
-        target = cell(use.target_cell)
-        check_no_leakage(seen, target.split_genes("test"), f"{arch} {train_set} on {target.cell}")
-        scores = score_cell(tm, target)
+        tcell = cell(use.target_cell)
+        check_no_leakage(seen, tcell.split_genes("test"), f"{arch} {train_set} on {tcell.cell}")
+        scores = score_cell(tm, tcell)
         log.info(
-            "%s %s on %s (early stop on %s): test AUROC %.4f",
+            "%s %s on %s (early stop on %s): test %s %.4f",
             arch,
             use.experiment,
             use.target_cell,
             use.track,
-            scores["auroc"],
+            task.metric,
+            scores[task.metric],
         )
         rows.append(
             {
@@ -112,7 +139,7 @@ def run_training_set(
                 "train_set": train_set,
                 "track": use.track,
                 **scores,
-                "valid_auroc": result.best_valid_auroc,
+                f"valid_{task.metric}": result.best_valid_auroc,
                 "best_epoch": result.best_epoch,
                 "epochs": result.epochs_run,
                 "n_train_cells": len(train_cells),
@@ -120,6 +147,24 @@ def run_training_set(
                 "train_cells": SEP.join(train_cells),
             }
         )
+        if predictions_out is not None:
+            pred = cell_predictions(tm, tcell)
+            predictions.append(
+                pd.concat(
+                    [
+                        pd.DataFrame(
+                            {
+                                "experiment": use.experiment,
+                                "target_cell": use.target_cell,
+                                "track": use.track,
+                            },
+                            index=pred.index,
+                        ),
+                        pred,
+                    ],
+                    axis=1,
+                )
+            )
     for name, (tm, result) in fitted.items():
         history += [{"track": name, **h} for h in result.history]
         tm.meta = {
@@ -128,14 +173,16 @@ def run_training_set(
             "train_cells": SEP.join(train_cells),
             "track": name,
             "best_epoch": result.best_epoch,
-            "valid_auroc": result.best_valid_auroc,
+            f"valid_{task.metric}": result.best_valid_auroc,
             "n_parameters": models.n_parameters(tm.model),
             "threads": torch.get_num_threads(),
             "seed": ts.seed,
             "train_genes": sorted(str(g) for c in pooled for g in c.split_genes("train")),
         }
-    metrics = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    metrics = pd.DataFrame(rows, columns=metric_columns(task.name))
     save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})
+    if predictions_out is not None:
+        write_predictions(predictions_out, pd.concat(predictions, ignore_index=True))
     write_tsv(history_out, pd.DataFrame(history))
     write_tsv(metrics_out, metrics, float_format="%.6f")
     return metrics

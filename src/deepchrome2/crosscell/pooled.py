@@ -73,6 +73,7 @@ class CellRows:
     rows: dict[str, np.ndarray]  # split -> row indices into X
     marks: list[str]
     bin_starts: np.ndarray
+    log_rpkm: np.ndarray | None = None  # float64 regression target of all genes
 
     def split_genes(self, split: str) -> np.ndarray:
         return self.genes[self.rows[split]]
@@ -124,13 +125,17 @@ def open_cell(
     y = lab["label"].to_numpy()
     if lab["label"].isna().any() or not np.isin(y, [0, 1]).all():
         raise InputError(labels, "column 'label' must hold only 0 and 1")
+    # empty for the DeepChrome archive; only the log_rpkm target needs it (checked there)
+    log_rpkm = pd.to_numeric(lab["log_rpkm"], errors="coerce").to_numpy(dtype=np.float64)
     rows, _ = split_rows(genes, split)
     for s, idx in rows.items():
         try:
             check_two_classes(y[idx], what=f"cell {cell} split '{s}'")
         except SingleClassError as err:
             raise InputError(labels, str(err)) from err
-    return CellRows(cell, X, y.astype(np.int64), genes, rows, marks, np.asarray(bin_starts))
+    return CellRows(
+        cell, X, y.astype(np.int64), genes, rows, marks, np.asarray(bin_starts), log_rpkm
+    )
 
 
 class PooledRows:
@@ -232,6 +237,7 @@ def train_pooled(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    target: str = "class",
 ) -> tuple[TrainedModel, FitResult]:
     """Train ``arch`` on the training genes of ``cells`` pooled; early stopping on their
     pooled validation genes. The per-cell :func:`train_model` does the training proper.
@@ -247,6 +253,10 @@ def train_pooled(
         genes={s: np.concatenate([c.split_genes(s) for c in cells]) for s in ("train", "valid")},
         marks=list(cells[0].marks),
         bin_starts=cells[0].bin_starts,
+        log_rpkm={
+            s: np.concatenate([c.log_rpkm[c.rows[s]] for c in cells if c.log_rpkm is not None])
+            for s in ("train", "valid")
+        },
     )
     log.info(
         "%s pooled over %d cells: %d train, %d valid genes",
@@ -256,10 +266,24 @@ def train_pooled(
         len(valid),
     )
     # The arrays are transformed already: the identity transform passes them on uncopied.
-    tm, result = train_model(arch, data, settings, hparams, "none", device)
+    tm, result = train_model(arch, data, settings, hparams, "none", device, target)
     tm.transform = tf
     tm.settings["transform"] = transform
     return tm, result
+
+
+def pooled_log_rpkm(
+    cells: Sequence[CellRows], everyone: Sequence[CellRows]
+) -> dict[str, np.ndarray]:
+    """The log RPKM of the pooled training genes of ``cells`` and validation genes of
+    ``everyone``, in the order of :class:`PooledRows`; ValueError if a cell has none."""
+    for c in everyone:
+        if c.log_rpkm is None:
+            raise ValueError(f"cell {c.cell} has no log_rpkm for the log_rpkm target")
+    return {
+        "train": np.concatenate([c.log_rpkm[c.rows["train"]] for c in cells]),  # type: ignore[index]
+        "valid": np.concatenate([c.log_rpkm[c.rows["valid"]] for c in everyone]),  # type: ignore[index]
+    }
 
 
 def train_pooled_tracks(
@@ -271,6 +295,7 @@ def train_pooled_tracks(
     transform: str = "log1p_standardize",
     device: str = "auto",
     watched: Sequence[CellRows] = (),
+    target: str = "class",
 ) -> dict[str, tuple[TrainedModel, FitResult]]:
     """Train ``arch`` once on the pooled training genes of ``cells``, early-stopping each
     track on its own validation genes: ``tracks`` maps a track name to a cell (that cell's
@@ -278,7 +303,8 @@ def train_pooled_tracks(
 
     A tracked cell outside ``cells`` must be in ``watched``: its validation genes are scored
     (never trained on). All validation genes go through the model in one batched pass per
-    epoch; the transform is fitted on the pooled training genes only.
+    epoch; the transform is fitted on the pooled training genes only. ``target`` is the
+    config's ``target:`` (class or log_rpkm).
     """
     if not cells:
         raise ValueError("no cells to pool")
@@ -311,6 +337,7 @@ def train_pooled_tracks(
         },
         marks=list(cells[0].marks),
         bin_starts=cells[0].bin_starts,
+        log_rpkm=None if target == "class" else pooled_log_rpkm(cells, everyone),
     )
     log.info(
         "%s pooled over %d cells: %d train genes; %d valid genes of %d cells, %d tracks",
@@ -321,7 +348,7 @@ def train_pooled_tracks(
         len(everyone),
         len(tracks),
     )
-    out = train_model_tracks(arch, data, settings, hparams, rows, device)
+    out = train_model_tracks(arch, data, settings, hparams, rows, device, target)
     for tm, _ in out.values():
         tm.transform = tf
         tm.settings["transform"] = transform

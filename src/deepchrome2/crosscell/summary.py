@@ -4,7 +4,9 @@ The per-cell baseline of a target cell X is the diagonal of the transfer matrix 
 on X's test genes); ``test_on_rest`` of X is the mean AUROC of X's model over the other cells.
 An experiment whose training set is empty for X has an NA row. Where the target cells are
 DeepChrome 2.0's, each row carries the paper's AUROC of the same experiment and cell
-(``paper_auroc``), and the summary the paper's mean and the paired difference.
+(``paper_auroc``), and the summary the paper's mean and the paired difference. With the
+``log_rpkm`` target every AUROC column is the test Pearson r instead (``metric``), and there
+are no paper columns (the paper has no regression).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ PathLike = str | os.PathLike[str]
 BASELINE = "per_cell"
 
 
-def read_matrix(paths: Sequence[PathLike]) -> pd.DataFrame:
+def read_matrix(paths: Sequence[PathLike], metric: str = "auroc") -> pd.DataFrame:
     """The gathered ``cross_cell_{arch}.tsv`` tables, concatenated."""
     frames = []
     for p in paths:
@@ -33,8 +35,8 @@ def read_matrix(paths: Sequence[PathLike]) -> pd.DataFrame:
             df = pd.read_csv(p, sep="\t", dtype={"train_cell": str, "test_cell": str})
         except (OSError, ValueError) as err:
             raise InputError(p, f"cannot read transfer matrix: {err}") from err
-        if {"arch", "train_cell", "test_cell", "auroc"} - set(df.columns):
-            raise InputError(p, "needs columns arch, train_cell, test_cell, auroc")
+        if {"arch", "train_cell", "test_cell", metric} - set(df.columns):
+            raise InputError(p, f"needs columns arch, train_cell, test_cell, {metric}")
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
@@ -42,22 +44,30 @@ def read_matrix(paths: Sequence[PathLike]) -> pd.DataFrame:
 COLUMNS = ["arch", "experiment", "target_cell", "auroc", "n_train_cells", "train_cells"]
 
 
-def read_experiments(paths: Sequence[PathLike]) -> pd.DataFrame:
+def columns(metric: str = "auroc") -> list[str]:
+    """:data:`COLUMNS` with ``metric`` in place of ``auroc``."""
+    return [metric if c == "auroc" else c for c in COLUMNS]
+
+
+def read_experiments(paths: Sequence[PathLike], metric: str = "auroc") -> pd.DataFrame:
     """One row per (arch, experiment, target) from the training jobs' ``metrics.tsv``."""
+    cols = columns(metric)
     frames = []
     for p in paths:
         try:
             df = pd.read_csv(p, sep="\t", dtype={"target_cell": str, "train_cells": str})
         except (OSError, ValueError) as err:
             raise InputError(p, f"cannot read metrics: {err}") from err
-        missing = [c for c in COLUMNS if c not in df.columns]
+        missing = [c for c in cols if c not in df.columns]
         if missing:
             raise InputError(p, f"metrics lack {', '.join(missing)}")
-        frames.append(df[COLUMNS])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+        frames.append(df[cols])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
-def empty_rows(plan: pd.DataFrame, architectures: Sequence[str]) -> pd.DataFrame:
+def empty_rows(
+    plan: pd.DataFrame, architectures: Sequence[str], metric: str = "auroc"
+) -> pd.DataFrame:
     """NA rows of the experiments whose training set is empty, for every architecture."""
     empty = empty_sets(plan)
     rows = [
@@ -65,33 +75,33 @@ def empty_rows(plan: pd.DataFrame, architectures: Sequence[str]) -> pd.DataFrame
             "arch": arch,
             "experiment": r.experiment,
             "target_cell": r.target_cell,
-            "auroc": np.nan,
+            metric: np.nan,
             "n_train_cells": 0,
             "train_cells": "",
         }
         for arch in architectures
         for r in empty.itertuples()
     ]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=columns(metric))
 
 
-def from_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+def from_matrix(matrix: pd.DataFrame, metric: str = "auroc") -> pd.DataFrame:
     """Per (arch, cell): the per-cell baseline and ``test_on_rest`` rows."""
     same = matrix["train_cell"] == matrix["test_cell"]
-    base = matrix.loc[same, ["arch", "train_cell", "auroc"]].assign(
+    base = matrix.loc[same, ["arch", "train_cell", metric]].assign(
         experiment=BASELINE, n_train_cells=1
     )
     base["train_cells"] = base["train_cell"]
     rest = (
         matrix.loc[~same]
-        .groupby(["arch", "train_cell"], sort=False)["auroc"]
+        .groupby(["arch", "train_cell"], sort=False)[metric]
         .mean()
         .reset_index()
         .assign(experiment="test_on_rest", n_train_cells=1)
     )
     rest["train_cells"] = rest["train_cell"]
     out = pd.concat([base, rest], ignore_index=True).rename(columns={"train_cell": "target_cell"})
-    return out[["arch", "experiment", "target_cell", "auroc", "n_train_cells", "train_cells"]]
+    return out[columns(metric)]
 
 
 def experiments_table(
@@ -100,9 +110,11 @@ def experiments_table(
     experiments: Sequence[str],
     targets: Sequence[str],
     architectures: Sequence[str],
+    metric: str = "auroc",
 ) -> pd.DataFrame:
-    """experiment x target cell x architecture AUROC, the per-cell baseline included."""
-    df = pd.concat([from_matrix(matrix), trained], ignore_index=True)
+    """experiment x target cell x architecture AUROC (or ``metric``), the per-cell baseline
+    included."""
+    df = pd.concat([from_matrix(matrix, metric), trained], ignore_index=True)
     order = [BASELINE, *experiments]
     df = df[df["experiment"].isin(order) & df["target_cell"].isin(targets)]
     df = df[df["arch"].isin(architectures)].copy()
@@ -151,29 +163,32 @@ def with_paper(
     return out
 
 
-def summary_table(table: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
+def summary_table(
+    table: pd.DataFrame, reference: pd.DataFrame | None = None, metric: str = "auroc"
+) -> pd.DataFrame:
     """Per (arch, experiment): mean/median AUROC next to the per-cell baseline of the same
     target cells, and the mean paired difference; NA rows (empty training sets) are counted
     apart. With ``paper_auroc`` in ``table``: the paper's mean over all its cells of that
-    setting, and the paired difference ours - paper over the cells both have."""
+    setting, and the paired difference ours - paper over the cells both have. ``metric``
+    names the column summarised (``pearson_r`` for the log_rpkm target)."""
     rows = []
     has_paper = "paper_auroc" in table.columns
     for (arch, exp), g in table.groupby(["arch", "experiment"], sort=False):
         base = table[(table["arch"] == arch) & (table["experiment"] == BASELINE)]
-        ok = g[g["auroc"].notna()]
+        ok = g[g[metric].notna()]
         pair = ok.merge(base, on="target_cell", suffixes=("", "_base"))
-        d = pair["auroc"] - pair["auroc_base"]
+        d = pair[metric] - pair[f"{metric}_base"]
         row = {
             "arch": arch,
             "experiment": exp,
             "n_cells": len(ok),
-            "n_empty_sets": int(g["auroc"].isna().sum()),
-            "mean_auroc": ok["auroc"].mean(),
-            "median_auroc": ok["auroc"].median(),
-            "sd_auroc": ok["auroc"].std(ddof=1) if len(ok) > 1 else np.nan,
-            "per_cell_mean_auroc": pair["auroc_base"].mean(),
-            "per_cell_median_auroc": pair["auroc_base"].median(),
-            "mean_delta_auroc": d.mean(),
+            "n_empty_sets": int(g[metric].isna().sum()),
+            f"mean_{metric}": ok[metric].mean(),
+            f"median_{metric}": ok[metric].median(),
+            f"sd_{metric}": ok[metric].std(ddof=1) if len(ok) > 1 else np.nan,
+            f"per_cell_mean_{metric}": pair[f"{metric}_base"].mean(),
+            f"per_cell_median_{metric}": pair[f"{metric}_base"].median(),
+            f"mean_delta_{metric}": d.mean(),
             "n_cells_better": int((d > 0).sum()),
         }
         if has_paper:
@@ -208,16 +223,19 @@ def paper_mean(reference: pd.DataFrame, experiment: str) -> tuple[int, float]:
     return len(ref), float(ref["test_auroc"].mean())
 
 
-def finding3(table: pd.DataFrame, architectures: Sequence[str]) -> pd.DataFrame:
-    """Per architecture: mean ΔAUROC (exclusive_all − per-cell) with paired Wilcoxon and
-    t-tests over target cells."""
+def finding3(
+    table: pd.DataFrame, architectures: Sequence[str], metric: str = "auroc"
+) -> pd.DataFrame:
+    """Per architecture: mean ΔAUROC (or Δ``metric``; exclusive_all − per-cell) with paired
+    Wilcoxon and t-tests over target cells."""
     rows = []
     for arch in architectures:
         sub = table[table["arch"] == arch].rename(columns={"target_cell": "cell"})
         sub = sub.drop(columns="arch").rename(columns={"experiment": "arch"})
         if not {"exclusive_all", BASELINE} <= set(sub["arch"]):
             raise ValueError(f"finding 3 needs exclusive_all and per-cell AUROC for {arch}")
-        rows.append({"architecture": arch, **paired_comparison(sub, "exclusive_all", BASELINE)})
+        pair = paired_comparison(sub, "exclusive_all", BASELINE, metric)
+        rows.append({"architecture": arch, **pair})
     return pd.DataFrame(rows)
 
 
@@ -232,27 +250,33 @@ def write_tables(
     architectures: Sequence[str],
     cohort: Sequence[str],
     reference: PathLike | None = paper.REFERENCE,
+    metric: str = "auroc",
 ) -> pd.DataFrame:
     """Write ``crosscell_experiments.tsv`` (with NA rows for empty training sets and the
-    paper's AUROC beside ours where the cells are the paper's) and its summary."""
+    paper's AUROC beside ours where the cells are the paper's) and its summary; with
+    ``metric`` ``pearson_r`` (the log_rpkm target) the table holds r and no paper columns."""
     trained = pd.concat(
-        [read_experiments(metrics), empty_rows(read_plan(plan), architectures)],
+        [read_experiments(metrics, metric), empty_rows(read_plan(plan), architectures, metric)],
         ignore_index=True,
     )
-    table = experiments_table(read_matrix(matrices), trained, experiments, targets, architectures)
-    ref = paper.load_reference(reference) if reference is not None else None
+    table = experiments_table(
+        read_matrix(matrices, metric), trained, experiments, targets, architectures, metric
+    )
+    ref = paper.load_reference(reference) if reference is not None and metric == "auroc" else None
     table = with_paper(table, cohort, ref)
     write_tsv(experiments_out, table, float_format="%.6f")
-    write_tsv(summary_out, summary_table(table, ref), float_format="%.6f")
+    write_tsv(summary_out, summary_table(table, ref, metric), float_format="%.6f")
     return table
 
 
-def write_finding3(table: PathLike, out: PathLike, architectures: Sequence[str]) -> pd.DataFrame:
+def write_finding3(
+    table: PathLike, out: PathLike, architectures: Sequence[str], metric: str = "auroc"
+) -> pd.DataFrame:
     """Write Finding 3 from ``crosscell_experiments.tsv``."""
     try:
         df = pd.read_csv(table, sep="\t", dtype={"target_cell": str})
     except (OSError, ValueError) as err:
         raise InputError(table, f"cannot read experiments table: {err}") from err
-    res = finding3(df, architectures)
+    res = finding3(df, architectures, metric)
     write_tsv(out, res, float_format="%.6g")
     return res

@@ -9,7 +9,9 @@ Per cell, on the shared split's test genes, against the cell's labels:
 - ``bayes_auroc``: a Bayes-style reference, a model fitted on the noise-free expected features
   of the same genes (the binned signal without count noise, ``class_profiles.npz`` per gene
   rather than per class) on the cell's training and validation genes. It is what the marks
-  tell about expression once the sampling noise is gone, with the training genes a model has.
+  tell about expression once the sampling noise is gone, with the training genes a model has;
+- ``oracle_pearson_r``: the latent activity against log RPKM, the ceiling of the regression
+  target.
 
 The expected features come from regenerating the cohort from its parameters (the same seed
 gives the same latent truth), so nothing gene-sized is stored for them.
@@ -24,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -140,6 +143,10 @@ def reference_auroc(
                 "oracle_auroc": roc_auc_score(y[test], act.loc[genes[test], cell]),
                 "chromatin_auroc": roc_auc_score(y[test], chrom.loc[genes[test], cell]),
                 "bayes_auroc": roc_auc_score(y[test], score),
+                # The regression target's ceiling: true activity against log RPKM.
+                "oracle_pearson_r": stats.pearsonr(
+                    act.loc[genes[test], cell].to_numpy(), lab["log_rpkm"].to_numpy()[test]
+                ).statistic,
             }
         )
         log.info("%s: reference AUROCs %s", cell, rows[-1])

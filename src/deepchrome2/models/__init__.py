@@ -9,6 +9,12 @@ which raises ValueError for invalid values (run by :func:`check_hparams` before 
 Torch models take ``x`` of shape ``(batch, marks, bins)``, float32 and already transformed, and
 return logits of shape ``(batch, 2)``. Scikit-learn models follow :class:`SklearnModel`:
 ``fit(X, y)`` and ``predict_proba(X) -> (n, 2)`` on ``(n, marks, bins)`` arrays.
+
+Regression (``build(..., n_outputs=1)``): a torch model's final 2-logit layer is replaced by a
+one-output layer (:func:`~deepchrome2.models._base.set_output_width`), so no architecture needs
+code of its own; a scikit-learn module supports regression by defining
+``build_regressor(n_marks, n_bins, **hparams)``, a model with ``fit(X, y)`` and
+``predict(X) -> (n,)``.
 """
 
 from __future__ import annotations
@@ -91,8 +97,12 @@ def defaults(name: str) -> dict[str, Any]:
     return dict(get(name).DEFAULTS)
 
 
-def build(name: str, n_marks: int, n_bins: int, **hparams: Any) -> nn.Module | SklearnModel:
+def build(
+    name: str, n_marks: int, n_bins: int, n_outputs: int = 2, **hparams: Any
+) -> nn.Module | SklearnModel:
     """Build architecture ``name`` for inputs of shape ``(marks, bins)``.
+
+    ``n_outputs`` is 2 (class logits) or 1 (a regression head, see the module docstring).
 
     ``hparams`` override the module's ``DEFAULTS``; an unknown key raises ValueError naming the
     valid keys. The merged hyperparameters are kept on the model as ``model.hparams`` (and the
@@ -102,9 +112,21 @@ def build(name: str, n_marks: int, n_bins: int, **hparams: Any) -> nn.Module | S
     merged = check_hparams(name, hparams)
     if n_marks < 1 or n_bins < 1:
         raise ValueError(f"n_marks and n_bins must be positive, got {n_marks} and {n_bins}")
-    model = module.build(n_marks, n_bins, **merged)
+    if n_outputs not in (1, 2):
+        raise ValueError(f"n_outputs must be 1 (regression) or 2 (classes), got {n_outputs}")
+    if n_outputs == 2:
+        model = module.build(n_marks, n_bins, **merged)
+    elif module.KIND == "torch":
+        from deepchrome2.models._base import set_output_width
+
+        model = set_output_width(module.build(n_marks, n_bins, **merged), n_outputs)
+    elif hasattr(module, "build_regressor"):
+        model = module.build_regressor(n_marks, n_bins, **merged)
+    else:
+        raise ValueError(f"architecture {name!r} has no regression counterpart")
     model.arch = name
     model.hparams = merged
+    model.n_outputs = n_outputs
     return model
 
 

@@ -33,3 +33,20 @@ class MarkBinModel(nn.Module):
                 f"{type(self).__name__} expects input (batch, {self.n_marks}, {self.n_bins}), "
                 f"got {tuple(x.shape)}"
             )
+
+
+def set_output_width(model: nn.Module, n_outputs: int) -> nn.Module:
+    """Give ``model`` a fresh final layer with ``n_outputs`` outputs (1 for regression).
+
+    The final layer is the last ``nn.Linear`` registered in the model, which must produce the
+    two class logits; it is replaced by a ``Linear`` of the same input width, so every
+    architecture gets its one-output head without code of its own.
+    """
+    linears = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear)]
+    if not linears or linears[-1][1].out_features != 2:
+        raise TypeError(f"{type(model).__name__}: no final Linear layer with 2 outputs")
+    name, last = linears[-1]
+    parent_name, _, attr = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    setattr(parent, attr, nn.Linear(last.in_features, n_outputs, bias=last.bias is not None))
+    return model

@@ -8,13 +8,15 @@ shape of every profile around the TSS while smoothing bin-level noise. A scikit-
 data give the same forest. The wrapper exposes ``fit(X, y)``, ``predict_proba(X)`` (columns:
 class 0, class 1) and ``predict(X)`` on ``(n, marks, bins)`` arrays. It has no trainable
 parameters in the gradient sense; ``n_parameters()`` reports the total number of tree nodes
-after fitting (0 before), which is what ``models.n_parameters`` returns for it.
+after fitting (0 before), which is what ``models.n_parameters`` returns for it. Its regression
+counterpart (``build_regressor``) fits a ``RandomForestRegressor`` with the same settings on the
+same features and exposes ``predict(X) -> (n,)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
 NAME = "random_forest"
 KIND = "sklearn"
@@ -108,3 +110,36 @@ def build(
     return BinSummaryForest(
         n_marks, n_bins, n_windows, n_estimators, min_samples_leaf, max_features, seed, n_jobs
     )
+
+
+class BinSummaryForestRegressor(BinSummaryForest):
+    """The same window means, then a random forest regressor of a continuous target."""
+
+    def __init__(self, n_marks: int, n_bins: int, **hparams: object) -> None:
+        super().__init__(n_marks, n_bins, **hparams)  # type: ignore[arg-type]
+        keep = ("n_estimators", "min_samples_leaf", "max_features", "random_state", "n_jobs")
+        params = self.forest.get_params()
+        self.forest = RandomForestRegressor(**{k: params[k] for k in keep})
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> BinSummaryForestRegressor:
+        """Fit on ``X`` (n, marks, bins) and finite targets ``y`` (n,)."""
+        y = np.asarray(y, dtype=np.float64)
+        if y.shape != (len(X),) or not np.all(np.isfinite(y)):
+            raise ValueError("y must hold one finite value per row of X")
+        self.forest.fit(self.summarize(X), y)
+        self.fitted = True
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        raise TypeError("random_forest regressor: use predict, not predict_proba")
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted values, shape ``(n,)``."""
+        if not self.fitted:
+            raise RuntimeError("random_forest: call fit before predict")
+        return self.forest.predict(self.summarize(X))
+
+
+def build_regressor(n_marks: int, n_bins: int, **hparams: object) -> BinSummaryForestRegressor:
+    """The random forest regressor for inputs ``(n, n_marks, n_bins)`` (same hparams)."""
+    return BinSummaryForestRegressor(n_marks, n_bins, **hparams)

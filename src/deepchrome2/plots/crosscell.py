@@ -15,7 +15,7 @@ from scipy.cluster import hierarchy  # noqa: E402
 
 from deepchrome2.crosscell.summary import BASELINE  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.per_cell import LABELS, save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 
@@ -42,12 +42,15 @@ def cluster_order(matrix: pd.DataFrame) -> list[str]:
     return [cells[i] for i in hierarchy.leaves_list(link)]
 
 
-def transfer_heatmap(table: pd.DataFrame, arch: str, pdf: PathLike, png: PathLike) -> None:
-    """Train cell x test cell AUROC, rows and columns in hierarchical-clustering order."""
+def transfer_heatmap(
+    table: pd.DataFrame, arch: str, pdf: PathLike, png: PathLike, metric: str = "auroc"
+) -> None:
+    """Train cell x test cell AUROC (or ``metric``), in hierarchical-clustering order."""
+    label = LABELS.get(metric, metric)
     sub = table[table["arch"] == arch]
     if sub.empty:
         raise ValueError(f"no transfer rows for architecture {arch}")
-    wide = sub.pivot(index="train_cell", columns="test_cell", values="auroc")
+    wide = sub.pivot(index="train_cell", columns="test_cell", values=metric)
     cells = sorted(set(wide.index) | set(wide.columns))
     wide = wide.reindex(index=cells, columns=cells)
     order = cluster_order(wide.fillna(wide.mean().mean()))
@@ -74,8 +77,8 @@ def transfer_heatmap(table: pd.DataFrame, arch: str, pdf: PathLike, png: PathLik
                     )
     ax.set_xlabel("test cell (its test genes)")
     ax.set_ylabel("training cell (its model)")
-    ax.set_title(f"{arch}: cross-cell test AUROC")
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="AUROC")
+    ax.set_title(f"{arch}: cross-cell test {label}")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=label)
     save_figure(fig, pdf, png)
 
 
@@ -85,8 +88,9 @@ def experiments_box(
     png: PathLike,
     experiments: Sequence[str],
     architectures: Sequence[str],
+    metric: str = "auroc",
 ) -> None:
-    """AUROC per experiment (one box over target cells), one panel per architecture."""
+    """AUROC (or ``metric``) per experiment (one box over target cells), a panel per arch."""
     order = [BASELINE, *[e for e in experiments if e != BASELINE]]
     archs = [a for a in architectures if a in set(table["arch"])]
     fig, axes = plt.subplots(
@@ -101,24 +105,29 @@ def experiments_box(
         sub = table[table["arch"] == arch]
         present = [e for e in order if e in set(sub["experiment"])]
         # NA rows (empty training sets) have no point
-        data = [sub.loc[sub["experiment"] == e, "auroc"].dropna().to_numpy() for e in present]
+        data = [sub.loc[sub["experiment"] == e, metric].dropna().to_numpy() for e in present]
         ax.boxplot(data, widths=0.6, showfliers=False)
         for i, vals in enumerate(data, start=1):
             ax.scatter(i + rng.uniform(-0.15, 0.15, len(vals)), vals, s=10, color="k", zorder=3)
         ax.set_xticks(range(1, len(present) + 1), present, rotation=45, ha="right", fontsize=8)
         ax.set_title(arch)
         ax.grid(axis="y", alpha=0.3)
-    axes[0, 0].set_ylabel("test AUROC on the target cell")
+    axes[0, 0].set_ylabel(f"test {LABELS.get(metric, metric)} on the target cell")
     fig.tight_layout()
     save_figure(fig, pdf, png)
 
 
 def within_vs_exclusive(
-    table: pd.DataFrame, pdf: PathLike, png: PathLike, architectures: Sequence[str]
+    table: pd.DataFrame,
+    pdf: PathLike,
+    png: PathLike,
+    architectures: Sequence[str],
+    metric: str = "auroc",
 ) -> None:
-    """Per target cell: per-cell (within-cell) AUROC vs exclusive_all AUROC, with y = x."""
+    """Per target cell: per-cell (within-cell) AUROC vs exclusive_all AUROC (or ``metric``)."""
+    label = LABELS.get(metric, metric)
     wide = table.pivot_table(
-        index=["arch", "target_cell"], columns="experiment", values="auroc"
+        index=["arch", "target_cell"], columns="experiment", values=metric
     ).reset_index()
     if "exclusive_all" not in wide.columns or BASELINE not in wide.columns:
         raise ValueError("the scatter needs exclusive_all and per-cell AUROC")
@@ -151,8 +160,8 @@ def within_vs_exclusive(
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
-    ax.set_xlabel("within-cell AUROC (model of the cell itself)")
-    ax.set_ylabel("exclusive_all AUROC (all other cells pooled)")
+    ax.set_xlabel(f"within-cell {label} (model of the cell itself)")
+    ax.set_ylabel(f"exclusive_all {label} (all other cells pooled)")
     ax.legend(fontsize=7, loc="lower right")
     save_figure(fig, pdf, png)
 
@@ -172,13 +181,14 @@ def plot_figure(
     """Draw cross-cell figure ``name`` from its table (the transfer matrix for the heatmap of
     ``arch``, ``crosscell_experiments.tsv`` for the others)."""
     df = _read(table)
+    metric = "auroc" if "auroc" in df.columns else "pearson_r"  # the target's metric
     if name == "heatmap":
         if arch is None:
             raise ValueError("the heatmap needs an architecture")
-        transfer_heatmap(df, arch, pdf, png)
+        transfer_heatmap(df, arch, pdf, png, metric)
     elif name == "experiments":
-        experiments_box(df, pdf, png, experiments, architectures)
+        experiments_box(df, pdf, png, experiments, architectures, metric)
     elif name == "scatter":
-        within_vs_exclusive(df, pdf, png, architectures)
+        within_vs_exclusive(df, pdf, png, architectures, metric)
     else:
         raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")

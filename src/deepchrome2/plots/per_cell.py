@@ -38,20 +38,28 @@ def _arch_order(metrics: pd.DataFrame, order: Sequence[str] | None) -> list[str]
     return [a for a in order if a in present] if order else present
 
 
+LABELS = {"auroc": "AUROC", "pearson_r": "Pearson r"}
+
+
 def auroc_by_architecture(
-    metrics: pd.DataFrame, pdf: PathLike, png: PathLike, order: Sequence[str] | None = None
+    metrics: pd.DataFrame,
+    pdf: PathLike,
+    png: PathLike,
+    order: Sequence[str] | None = None,
+    metric: str = "auroc",
 ) -> None:
-    """Test AUROC per architecture: a box over cells plus one point per cell."""
+    """Test AUROC (or ``metric``) per architecture: a box over cells plus one point per cell."""
     archs = _arch_order(metrics, order)
-    data = [metrics.loc[metrics["arch"] == a, "auroc"].to_numpy() for a in archs]
+    label = LABELS.get(metric, metric)
+    data = [metrics.loc[metrics["arch"] == a, metric].to_numpy() for a in archs]
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(archs), 4))
     ax.boxplot(data, widths=0.6, showfliers=False)
     rng = np.random.default_rng(0)
     for i, vals in enumerate(data, start=1):
         ax.scatter(i + rng.uniform(-0.15, 0.15, len(vals)), vals, s=14, color="k", zorder=3)
     ax.set_xticks(range(1, len(archs) + 1), archs, rotation=40, ha="right")
-    ax.set_ylabel("test AUROC")
-    ax.set_title("AUROC by architecture (one point per cell)")
+    ax.set_ylabel(f"test {label}")
+    ax.set_title(f"{label} by architecture (one point per cell)")
     ax.grid(axis="y", alpha=0.3)
     save_figure(fig, pdf, png)
 
@@ -62,30 +70,33 @@ def scatter_pair(
     png: PathLike,
     x: str = "linear",
     y: str = "deepchrome",
+    metric: str = "auroc",
 ) -> None:
-    """Per-cell test AUROC of architecture ``y`` against ``x``, with the line y = x."""
-    wide = metrics.pivot(index="cell", columns="arch", values="auroc")[[x, y]].dropna()
+    """Per-cell test AUROC (or ``metric``) of architecture ``y`` against ``x``, with y = x."""
+    wide = metrics.pivot(index="cell", columns="arch", values=metric)[[x, y]].dropna()
+    label = LABELS.get(metric, metric)
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
     ax.scatter(wide[x], wide[y], s=22, color="C0", zorder=3)
     for cell, row in wide.iterrows():
         ax.annotate(cell, (row[x], row[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    lo = float(min(wide.min().min(), 1.0)) - 0.01
-    hi = float(max(wide.max().max(), 0.5)) + 0.01
+    lo = float(wide.min().min()) - 0.01
+    hi = float(wide.max().max()) + 0.01
     ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--", label="y = x")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
-    ax.set_xlabel(f"{x} test AUROC")
-    ax.set_ylabel(f"{y} test AUROC")
+    ax.set_xlabel(f"{x} test {label}")
+    ax.set_ylabel(f"{y} test {label}")
     ax.legend(loc="lower right")
     save_figure(fig, pdf, png)
 
 
-def representative_cells(metrics: pd.DataFrame) -> dict[str, str]:
-    """For each architecture, the cell whose test AUROC is closest to its median."""
+def representative_cells(metrics: pd.DataFrame, metric: str = "auroc") -> dict[str, str]:
+    """For each architecture, the cell whose test AUROC (or ``metric``) is closest to its
+    median."""
     out = {}
     for arch, g in metrics.groupby("arch", sort=False):
-        dist = (g["auroc"] - g["auroc"].median()).abs()
+        dist = (g[metric] - g[metric].median()).abs()
         out[arch] = g.loc[dist.idxmin(), "cell"]
     return out
 
@@ -96,14 +107,16 @@ def training_curves(
     pdf: PathLike,
     png: PathLike,
     order: Sequence[str] | None = None,
+    metric: str = "auroc",
 ) -> None:
-    """Validation AUROC and training loss per epoch, one panel per architecture.
+    """Validation AUROC (or ``metric``) and training loss per epoch, one panel per architecture.
 
     Each panel shows the architecture's representative cell (median test AUROC); the restored
     best epoch is marked. Models fitted without epochs (scikit-learn) show a single point.
     """
     archs = _arch_order(metrics, order)
-    rep = representative_cells(metrics)
+    rep = representative_cells(metrics, metric)
+    label = f"valid {LABELS.get(metric, metric)}"
     ncol = min(4, len(archs))
     nrow = int(np.ceil(len(archs) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False)
@@ -115,16 +128,16 @@ def training_curves(
         best = int(
             metrics.loc[(metrics["arch"] == arch) & (metrics["cell"] == cell)].iloc[0]["best_epoch"]
         )
-        ax.plot(h["epoch"], h["valid_auroc"], marker="o", ms=3, color="C0", label="valid AUROC")
+        ax.plot(h["epoch"], h[f"valid_{metric}"], marker="o", ms=3, color="C0", label=label)
         ax.axvline(best, color="C3", ls=":", lw=1, label="restored epoch")
         ax.set_title(f"{arch} ({cell})", fontsize=9)
         ax.set_xlabel("epoch")
-        ax.set_ylabel("valid AUROC", color="C0")
+        ax.set_ylabel(label, color="C0")
         ax2 = ax.twinx()
         ax2.plot(h["epoch"], h["train_loss"], color="C1", lw=1, label="train loss")
         ax2.set_ylabel("train loss", color="C1")
     handles = [
-        plt.Line2D([], [], color="C0", marker="o", ms=3, label="valid AUROC"),
+        plt.Line2D([], [], color="C0", marker="o", ms=3, label=label),
         plt.Line2D([], [], color="C1", label="train loss"),
         plt.Line2D([], [], color="C3", ls=":", label="restored (best) epoch"),
     ]
@@ -139,27 +152,30 @@ def auroc_vs_oracle(
     pdf: PathLike,
     png: PathLike,
     order: Sequence[str] | None = None,
+    metric: str = "auroc",
 ) -> None:
-    """Each model's test AUROC against the simulator's oracle AUROC of the cell, with y = x."""
+    """Each model's test AUROC (or ``metric``) against the simulator's oracle value of the cell
+    (the truth's ceiling), with y = x."""
     m = metrics.merge(oracle, on="cell", how="inner")
+    o, label = f"oracle_{metric}", LABELS.get(metric, metric)
     archs = _arch_order(m, order)
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
     markers = "osD^v<>Ph*X"
     for i, arch in enumerate(archs):
         g = m[m["arch"] == arch]
         ax.scatter(
-            g["oracle_auroc"],
-            g["auroc"],
+            g[o],
+            g[metric],
             s=18,
             marker=markers[i % len(markers)],
             color=f"C{i % 10}",
             label=arch,
         )
-    lo = float(min(m["auroc"].min(), m["oracle_auroc"].min())) - 0.01
-    hi = float(max(m["auroc"].max(), m["oracle_auroc"].max())) + 0.01
+    lo = float(min(m[metric].min(), m[o].min())) - 0.01
+    hi = float(max(m[metric].max(), m[o].max())) + 0.01
     ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--")
-    ax.set_xlabel("oracle AUROC (simulator truth)")
-    ax.set_ylabel("model test AUROC")
+    ax.set_xlabel(f"oracle {label} (simulator truth)")
+    ax.set_ylabel(f"model test {label}")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     save_figure(fig, pdf, png)
 
@@ -174,22 +190,24 @@ def plot_figure(
     png: PathLike,
     oracle: PathLike | None = None,
     order: Sequence[str] | None = None,
+    metric: str = "auroc",
 ) -> None:
-    """Draw figure ``name`` from the jobs' ``metrics.json`` (histories sit beside them)."""
-    metrics = collect_metrics(metrics_paths)
+    """Draw figure ``name`` from the jobs' ``metrics.json`` (histories sit beside them);
+    ``metric`` is the target's headline metric (auroc or pearson_r)."""
+    metrics = collect_metrics(metrics_paths, metric)
     if name == "auroc_by_architecture":
-        auroc_by_architecture(metrics, pdf, png, order)
+        auroc_by_architecture(metrics, pdf, png, order, metric)
     elif name == "linear_vs_deepchrome":
-        scatter_pair(metrics, pdf, png, x="linear", y="deepchrome")
+        scatter_pair(metrics, pdf, png, x="linear", y="deepchrome", metric=metric)
     elif name == "training_curves":
         histories = {
             (row.arch, row.cell): pd.read_csv(Path(p).with_name("history.tsv"), sep="\t")
             for p, row in zip(metrics_paths, metrics.itertuples(), strict=True)
         }
-        training_curves(metrics, histories, pdf, png, order)
+        training_curves(metrics, histories, pdf, png, order, metric)
     elif name == "auroc_vs_oracle":
         if oracle is None:
             raise ValueError("auroc_vs_oracle needs the oracle AUROC table")
-        auroc_vs_oracle(metrics, load_oracle(oracle), pdf, png, order)
+        auroc_vs_oracle(metrics, load_oracle(oracle, metric), pdf, png, order, metric)
     else:
         raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")

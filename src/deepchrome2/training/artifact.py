@@ -1,10 +1,11 @@
 """Saving and loading trained models: ``results/models/{arch}/{cell}/model.pt``.
 
 The file is a ``torch.save`` dict holding the architecture name and kind, its hyperparameters,
-the input shape and mark names, the fitted transform, the training settings and either the
-torch ``state_dict`` or (scikit-learn models) the pickled estimator. :func:`load_trained`
-rebuilds the model and returns a :class:`TrainedModel` whose ``predict_proba`` takes raw
-(untransformed) signal.
+the input shape and mark names, the fitted transform, the target (``class``, or ``log_rpkm``
+with its training-gene mean and sd), the training settings and either the torch
+``state_dict`` or (scikit-learn models) the pickled estimator. :func:`load_trained` rebuilds
+the model and returns a :class:`TrainedModel` whose ``predict`` takes raw (untransformed)
+signal and applies the saved transform (never refitted).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from torch import nn
 from deepchrome2 import models
 from deepchrome2.errors import InputError
 from deepchrome2.io import atomic_path
+from deepchrome2.training import task as tasks
 from deepchrome2.training.loop import predict_logits
+from deepchrome2.training.task import TargetScale, Task
 from deepchrome2.training.transform import Transform
 
 FORMAT = "deepchrome2.model/1"
@@ -41,10 +44,19 @@ class TrainedModel:
     hparams: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    target: dict[str, Any] = field(default_factory=lambda: {"name": "class"})
 
     @property
     def kind(self) -> str:
         return "torch" if isinstance(self.model, nn.Module) else "sklearn"
+
+    @property
+    def task(self) -> Task:
+        return tasks.get(self.target["name"])
+
+    @property
+    def scale(self) -> TargetScale:
+        return TargetScale(self.target.get("mean", 0.0), self.target.get("std", 1.0))
 
     def check_input(self, X_raw: np.ndarray) -> None:
         shape = (len(self.marks), self.n_bins)
@@ -53,6 +65,8 @@ class TrainedModel:
 
     def predict_proba(self, X_raw: np.ndarray) -> np.ndarray:
         """Class probabilities ``(n, 2)`` for raw signal ``(n, marks, bins)``."""
+        if not self.task.is_class:
+            raise TypeError(f"a {self.task.name} model predicts values, not class probabilities")
         X_raw = np.asarray(X_raw)
         self.check_input(X_raw)
         X = self.transform.apply(X_raw)
@@ -63,8 +77,18 @@ class TrainedModel:
         return torch.softmax(logits.float(), dim=1).cpu().numpy().astype(np.float64)
 
     def score(self, X_raw: np.ndarray) -> np.ndarray:
-        """P(highly expressed) ``(n,)`` for raw signal ``(n, marks, bins)``."""
-        return self.predict_proba(X_raw)[:, 1]
+        """The model's output ``(n,)`` for raw signal ``(n, marks, bins)``: P(highly expressed)
+        for a class model, predicted log RPKM for a regression model."""
+        if self.task.is_class:
+            return self.predict_proba(X_raw)[:, 1]
+        X_raw = np.asarray(X_raw)
+        self.check_input(X_raw)
+        X = self.transform.apply(X_raw)
+        if self.kind == "sklearn":
+            return self.scale.invert(self.model.predict(X))
+        device = next(self.model.parameters()).device
+        out = predict_logits(self.model, torch.as_tensor(X, device=device))
+        return self.scale.invert(self.task.outputs(out))
 
 
 def _payload(tm: TrainedModel) -> dict[str, Any]:
@@ -79,6 +103,7 @@ def _payload(tm: TrainedModel) -> dict[str, Any]:
         "transform": tm.transform.to_dict(),
         "settings": tm.settings,
         "meta": tm.meta,
+        "target": tm.target,
     }
     if tm.kind == "torch":
         payload["state_dict"] = {k: v.detach().cpu() for k, v in tm.model.state_dict().items()}
@@ -107,13 +132,26 @@ def save_trained_set(path: str | os.PathLike[str], tms: dict[str, TrainedModel])
 
 
 def _read(path: str | os.PathLike[str]) -> Any:
+    """The saved object of a model file; InputError if it is missing or unreadable."""
+    if os.path.isdir(path):
+        raise InputError(path, "is a folder, not a model file")
     try:
         with open(path, "rb") as fh:
             return torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
     except FileNotFoundError as err:
         raise InputError(path, "model file not found") from err
     except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear error
-        raise InputError(path, f"cannot read model file: {err}") from err
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise InputError(path, f"cannot read model file ({first})") from err
+
+
+def read_payload(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The saved dict of a single-model file; InputError if it is missing or not a model
+    file."""
+    payload = _read(path)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InputError(path, f"not a {FORMAT} model file")
+    return payload
 
 
 def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> TrainedModel:
@@ -121,7 +159,7 @@ def load_trained(path: str | os.PathLike[str], device: str | torch.device = "cpu
 
     Scikit-learn estimators are unpickled: load only model files this workflow wrote.
     """
-    return _from_payload(_read(path), path, device)
+    return _from_payload(read_payload(path), path, device)
 
 
 def load_trained_set(
@@ -141,8 +179,12 @@ def _from_payload(
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(path, f"not a {FORMAT} model file")
     marks, n_bins = payload["marks"], payload["n_bins"]
+    target = payload.get("target") or {"name": "class"}
+    n_outputs = tasks.get(target["name"]).n_outputs
     if payload["kind"] == "torch":
-        model = models.build(payload["arch"], len(marks), n_bins, **payload["hparams"])
+        model = models.build(
+            payload["arch"], len(marks), n_bins, n_outputs=n_outputs, **payload["hparams"]
+        )
         model.load_state_dict(payload["state_dict"])
         model.to(device).eval()
     else:
@@ -156,4 +198,5 @@ def _from_payload(
         hparams=payload["hparams"],
         settings=payload["settings"],
         meta=payload["meta"],
+        target=target,
     )

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from deepchrome2.errors import InputError
 from deepchrome2.io import SPLITS, load_features, load_labels, load_split
@@ -23,6 +24,7 @@ class CellData:
     genes: dict[str, np.ndarray]
     marks: list[str]
     bin_starts: np.ndarray
+    log_rpkm: dict[str, np.ndarray] | None = None  # the regression target, by split
 
     @property
     def n_marks(self) -> int:
@@ -104,6 +106,8 @@ def load_cell(features_path: PathLike, labels_path: PathLike, split_path: PathLi
         raise InputError(labels_path, "column 'label' must hold only 0 and 1")
     if not np.all(np.isfinite(feats.X)):
         raise InputError(features_path, "features contain NaN or inf")
+    # empty for the DeepChrome archive; only the log_rpkm target needs it (checked there)
+    log_rpkm = pd.to_numeric(labels["log_rpkm"], errors="coerce").to_numpy(dtype=np.float64)
     dup = split["gene_id"][split["gene_id"].duplicated()]
     if len(dup):
         raise InputError(split_path, f"gene {dup.iloc[0]} listed twice")
@@ -111,4 +115,6 @@ def load_cell(features_path: PathLike, labels_path: PathLike, split_path: PathLi
     Xs, ys, gs = arrays_by_split(
         feats.X, y.astype(np.int64), feats.genes, split_of, split_path, labels_path
     )
-    return CellData(Xs, ys, gs, list(feats.marks), np.asarray(feats.bin_starts))
+    rows = pd.Index(feats.genes)
+    v = {s: log_rpkm[rows.get_indexer(gs[s])] for s in SPLITS}
+    return CellData(Xs, ys, gs, list(feats.marks), np.asarray(feats.bin_starts), v)

@@ -1,4 +1,10 @@
-"""One ``rule train`` job: fit architecture ``arch`` on one cell and write its outputs."""
+"""One ``rule train`` job: fit architecture ``arch`` on one cell and write its outputs.
+
+Besides model.pt, metrics.json and history.tsv the job writes the model's per-gene predictions
+(``results/predictions/{arch}/{cell}.tsv``): ``gene_id``, ``split``, ``label``, ``log_rpkm``
+and the model's output, ``p_high`` = P(highly expressed) for the class target or
+``pred_log_rpkm`` for the regression target, for every gene of the cell.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ from sklearn.metrics import log_loss
 
 from deepchrome2 import models
 from deepchrome2.errors import InputError
-from deepchrome2.io import atomic_path, write_tsv
+from deepchrome2.io import SPLITS, atomic_path, write_tsv
+from deepchrome2.training import task as tasks
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.data import CellData, load_cell
 from deepchrome2.training.loop import (
@@ -27,7 +34,7 @@ from deepchrome2.training.loop import (
     resolve_device,
     seed_everything,
 )
-from deepchrome2.training.metrics import classification_metrics
+from deepchrome2.training.task import TargetScale, Task
 from deepchrome2.training.transform import Transform
 
 log = logging.getLogger(__name__)
@@ -35,22 +42,40 @@ log = logging.getLogger(__name__)
 PathLike = str | os.PathLike[str]
 
 
-def fit_sklearn(model: Any, X: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> FitResult:
+def _sklearn_outputs(model: Any, X: np.ndarray, task: Task) -> np.ndarray:
+    if task.is_class:
+        return np.asarray(model.predict_proba(X)[:, 1], dtype=np.float64)
+    return np.asarray(model.predict(X), dtype=np.float64)
+
+
+def _sklearn_loss(y: np.ndarray, s: np.ndarray, task: Task) -> float:
+    if task.is_class:
+        return float(log_loss(y, np.clip(s, 1e-7, 1 - 1e-7), labels=[0, 1]))
+    return float(np.mean((np.asarray(y, dtype=np.float64) - s) ** 2))
+
+
+def fit_sklearn(
+    model: Any,
+    X: dict[str, np.ndarray],
+    y: dict[str, np.ndarray],
+    task: Task = tasks.TASKS["class"],
+) -> FitResult:
     """Fit a scikit-learn style model on the training genes (one 'epoch')."""
     start = time.perf_counter()
     model.fit(X["train"], y["train"])
-    p_train = model.predict_proba(X["train"])[:, 1]
-    valid = classification_metrics(y["valid"], model.predict_proba(X["valid"])[:, 1])
+    s_train = _sklearn_outputs(model, X["train"], task)
+    s_valid = _sklearn_outputs(model, X["valid"], task)
+    valid = task.valid_score(y["valid"], s_valid)
     secs = time.perf_counter() - start
     row = {
         "epoch": 1,
-        "train_loss": float(log_loss(y["train"], np.clip(p_train, 1e-7, 1 - 1e-7), labels=[0, 1])),
-        "valid_loss": valid["loss"],
-        "valid_auroc": valid["auroc"],
+        "train_loss": _sklearn_loss(y["train"], s_train, task),
+        "valid_loss": _sklearn_loss(y["valid"], s_valid, task),
+        f"valid_{task.metric}": valid,
         "seconds": secs,
     }
-    log.info("fitted in %.2f s: valid_auroc %.4f", secs, valid["auroc"])
-    return FitResult([row], 1, valid["auroc"], secs)
+    log.info("fitted in %.2f s: valid_%s %.4f", secs, task.metric, valid)
+    return FitResult([row], 1, valid, secs)
 
 
 def build_seeded(
@@ -60,14 +85,16 @@ def build_seeded(
     settings: TrainSettings,
     hparams: dict[str, Any] | None,
     dev: torch.device,
+    n_outputs: int = 2,
 ) -> tuple[Any, dict[str, Any]]:
-    """Seed everything, then build ``arch`` (scikit-learn models take the training seed)."""
+    """Seed everything, then build ``arch`` with ``n_outputs`` outputs (2 class logits, 1
+    for a regression target); scikit-learn models take the training seed."""
     seed_everything(settings.seed, dev)
     hp = dict(hparams or {})
     for key in ("seed", "random_state"):
         if models.kind(arch) == "sklearn" and key in models.defaults(arch):
             hp.setdefault(key, settings.seed)
-    return models.build(arch, n_marks, n_bins, **hp), hp
+    return models.build(arch, n_marks, n_bins, n_outputs=n_outputs, **hp), hp
 
 
 def train_model_tracks(
@@ -77,15 +104,31 @@ def train_model_tracks(
     hparams: dict[str, Any] | None,
     tracks: dict[str, np.ndarray | None],
     device: str = "auto",
+    target: str = "class",
 ) -> dict[str, tuple[TrainedModel, FitResult]]:
     """Train ``arch`` once on transformed ``data`` and keep, per early-stopping track (a
-    subset of the validation rows), the model of that track's best epoch.
+    subset of the validation rows), the model of that track's best epoch (validation AUROC,
+    or the target's metric).
 
-    The models carry the identity transform; the caller sets the fitted one.
+    ``target`` ``log_rpkm`` regresses the genes' log RPKM, standardized on the training genes
+    (the scale is kept in the returned models). The models carry the identity transform; the
+    caller sets the fitted one.
     """
+    task = tasks.get(target)
+    y, scale = dict(data.y), TargetScale()
+    if not task.is_class:
+        if data.log_rpkm is None:
+            raise ValueError("target log_rpkm needs the genes' log_rpkm")
+        scale = TargetScale.fit(task, data.log_rpkm["train"])
+        y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
     dev = resolve_device(device)
-    model, hp = build_seeded(arch, data.n_marks, data.n_bins, settings, hparams, dev)
+    model, hp = build_seeded(
+        arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs
+    )
     settings_out = {**vars(settings), "transform": "none", "device": str(dev)}
+
+    def build() -> Any:
+        return models.build(arch, data.n_marks, data.n_bins, n_outputs=task.n_outputs, **hp)
 
     def wrap(m: Any) -> TrainedModel:
         return TrainedModel(
@@ -96,34 +139,41 @@ def train_model_tracks(
             n_bins=data.n_bins,
             hparams=dict(getattr(m, "hparams", hp)),
             settings=dict(settings_out),
+            target={"name": task.name, "mean": scale.mean, "std": scale.std},
         )
 
     out: dict[str, tuple[TrainedModel, FitResult]] = {}
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
-        args = (data.X["train"], data.y["train"], data.X["valid"], data.y["valid"], tracks)
+        args = (data.X["train"], y["train"], data.X["valid"], y["valid"], tracks)
         best: dict[str, tuple[FitResult, dict[str, torch.Tensor]]] = {}
         for r in range(settings.restarts):  # as train_model: restart r has seed seed + r
             if r:
                 seed_everything(settings.seed + r, dev)
-                model = models.build(arch, data.n_marks, data.n_bins, **hp)
-            fitted = fit_torch_tracks(model, *args, replace(settings, seed=settings.seed + r), dev)
+                model = build()
+            fitted = fit_torch_tracks(
+                model, *args, replace(settings, seed=settings.seed + r), dev, task
+            )
             for name, (result, state) in fitted.items():
                 result.restart = r
                 if name not in best or result.best_valid_auroc > best[name][0].best_valid_auroc:
                     best[name] = (result, state)
         for name, (result, state) in best.items():
-            copy_ = models.build(arch, data.n_marks, data.n_bins, **hp)
+            copy_ = build()
             copy_.load_state_dict(state)
             out[name] = (wrap(copy_.to(dev).eval()), result)
         return out
-    base = fit_sklearn(model, data.X, data.y)
-    p = model.predict_proba(data.X["valid"])[:, 1]
+    base = fit_sklearn(model, data.X, y, task)
+    s = _sklearn_outputs(model, data.X["valid"], task)
     for name, rows in tracks.items():
         sel = slice(None) if rows is None else rows
-        m = classification_metrics(data.y["valid"][sel], p[sel])
-        row = {**base.history[0], "valid_loss": m["loss"], "valid_auroc": m["auroc"]}
-        out[name] = (wrap(model), FitResult([row], 1, m["auroc"], base.seconds))
+        valid = task.valid_score(y["valid"][sel], s[sel])
+        row = {
+            **base.history[0],
+            "valid_loss": _sklearn_loss(y["valid"][sel], s[sel], task),
+            f"valid_{task.metric}": valid,
+        }
+        out[name] = (wrap(model), FitResult([row], 1, valid, base.seconds))
     return out
 
 
@@ -134,35 +184,47 @@ def train_model(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    target: str = "class",
 ) -> tuple[TrainedModel, FitResult]:
     """Fit the transform on training genes, build ``arch`` seeded, train it; no file output.
 
     With ``settings.restarts`` > 1 (torch models), restart ``r`` is the run with seed
-    ``seed + r`` (weights and batch order), and the model with the best validation AUROC is
-    kept (the first on ties); ``result.restart`` says which, ``result.seconds`` covers all.
+    ``seed + r`` (weights and batch order), and the model with the best validation AUROC (or
+    the target's metric) is kept (the first on ties); ``result.restart`` says which,
+    ``result.seconds`` covers all. ``target`` ``log_rpkm`` trains a regression of the genes'
+    log RPKM (standardized on the training genes; the scale is kept in the returned model).
     """
+    task = tasks.get(target)
     tf = Transform(transform).fit(data.X["train"])
     X = {s: tf.apply(v) for s, v in data.X.items()}
+    y, scale = dict(data.y), TargetScale()
+    if not task.is_class:
+        if data.log_rpkm is None:
+            raise ValueError("target log_rpkm needs the genes' log_rpkm")
+        scale = TargetScale.fit(task, data.log_rpkm["train"])
+        y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
     dev = resolve_device(device)
-    model, hp = build_seeded(arch, data.n_marks, data.n_bins, settings, hparams, dev)
+    model, hp = build_seeded(
+        arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs
+    )
     if models.kind(arch) == "torch":
         log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
-        args = (X["train"], data.y["train"], X["valid"], data.y["valid"])
-        result = fit_torch(model, *args, settings, dev)
+        args = (X["train"], y["train"], X["valid"], y["valid"])
+        result = fit_torch(model, *args, settings, dev, task)
         seconds = result.seconds
         for r in range(1, settings.restarts):
             seed_everything(settings.seed + r, dev)
-            other = models.build(arch, data.n_marks, data.n_bins, **hp)
-            res = fit_torch(other, *args, replace(settings, seed=settings.seed + r), dev)
+            other = models.build(arch, data.n_marks, data.n_bins, n_outputs=task.n_outputs, **hp)
+            res = fit_torch(other, *args, replace(settings, seed=settings.seed + r), dev, task)
             seconds += res.seconds
-            log.info("restart %d: valid_auroc %.4f", r, res.best_valid_auroc)
+            log.info("restart %d: valid_%s %.4f", r, task.metric, res.best_valid_auroc)
             if res.best_valid_auroc > result.best_valid_auroc:
                 model, result, result.restart = other, res, r
         result.seconds = seconds
         if settings.restarts > 1:
             log.info("kept restart %d of %d", result.restart, settings.restarts)
     else:
-        result = fit_sklearn(model, X, data.y)
+        result = fit_sklearn(model, X, y, task)
     tm = TrainedModel(
         arch=arch,
         model=model,
@@ -171,13 +233,68 @@ def train_model(
         n_bins=data.n_bins,
         hparams=dict(getattr(model, "hparams", hp)),
         settings={**vars(settings), "transform": transform, "device": str(dev)},
+        target={"name": task.name, "mean": scale.mean, "std": scale.std},
     )
     return tm, result
 
 
+def check_log_rpkm(values: dict[str, np.ndarray] | np.ndarray | None, labels: PathLike) -> None:
+    """The regression target needs a finite log RPKM for every gene."""
+    arrays = values.values() if isinstance(values, dict) else [values]
+    if values is None or not all(np.all(np.isfinite(v)) for v in arrays):
+        raise InputError(
+            labels, "column 'log_rpkm' needs a number for every gene (target log_rpkm)"
+        )
+
+
+def targets_of(task: Task, data: CellData, split: str) -> np.ndarray:
+    """The true values the task is scored against: labels, or log RPKM."""
+    if task.is_class:
+        return data.y[split]
+    assert data.log_rpkm is not None
+    return data.log_rpkm[split]
+
+
 def evaluate_test(tm: TrainedModel, data: CellData) -> dict[str, float]:
     """Metrics of a trained model on the cell's test genes (raw signal in)."""
-    return classification_metrics(data.y["test"], tm.score(data.X["test"]))
+    return tm.task.metrics(targets_of(tm.task, data, "test"), tm.score(data.X["test"]))
+
+
+def predictions_table(
+    tm: TrainedModel,
+    genes: np.ndarray,
+    split: np.ndarray,
+    label: np.ndarray | None,
+    log_rpkm: np.ndarray | None,
+    X: np.ndarray,
+) -> pd.DataFrame:
+    """One row per gene: ``gene_id``, ``split``, ``label``, ``log_rpkm`` and the model's
+    output (``p_high`` or ``pred_log_rpkm``) for raw signal ``X``; a cell without expression
+    has no ``label`` and ``log_rpkm`` columns."""
+    out = pd.DataFrame({"gene_id": genes, "split": split})
+    if label is not None:
+        out["label"] = np.asarray(label, dtype=np.int64)
+    if log_rpkm is not None:
+        out["log_rpkm"] = log_rpkm
+    out[tm.task.output] = tm.score(X)
+    return out
+
+
+def cell_predictions(tm: TrainedModel, data: CellData) -> pd.DataFrame:
+    """Per-gene predictions of ``tm`` on every gene of ``data`` (train, valid, test)."""
+    return predictions_table(
+        tm,
+        np.concatenate([data.genes[s] for s in SPLITS]),
+        np.concatenate([np.full(len(data.genes[s]), s) for s in SPLITS]),
+        np.concatenate([data.y[s] for s in SPLITS]),
+        None if data.log_rpkm is None else np.concatenate([data.log_rpkm[s] for s in SPLITS]),
+        np.concatenate([data.X[s] for s in SPLITS]),
+    )
+
+
+def write_predictions(path: PathLike, df: pd.DataFrame) -> None:
+    """Write a per-gene predictions table (floats to 6 significant digits)."""
+    write_tsv(path, df, float_format="%.6g")
 
 
 def train_cell(
@@ -193,21 +310,27 @@ def train_cell(
     hparams: dict[str, Any] | None = None,
     transform: str = "log1p_standardize",
     device: str = "auto",
+    target: str = "class",
+    predictions_out: PathLike | None = None,
 ) -> dict[str, Any]:
-    """Train ``arch`` on one cell; write model.pt, metrics.json and history.tsv."""
+    """Train ``arch`` on one cell; write model.pt, metrics.json, history.tsv and (with
+    ``predictions_out``) the per-gene predictions."""
     data = load_cell(features, labels, split)
     if Transform(transform).uses_log and min(float(v.min()) for v in data.X.values()) < 0:
         raise InputError(features, f"negative signal values; transform {transform} needs >= 0")
+    if target != "class":
+        check_log_rpkm(data.log_rpkm, labels)
     sizes = data.sizes()
     log.info("%s %s: genes %s, %d marks x %d bins", arch, cell, sizes, data.n_marks, data.n_bins)
     ts = TrainSettings.from_dict(settings)
-    tm, result = train_model(arch, data, ts, hparams, transform, device)
+    tm, result = train_model(arch, data, ts, hparams, transform, device, target)
     test = evaluate_test(tm, data)
     metrics: dict[str, Any] = {
         "arch": arch,
         "cell": cell,
+        "target": tm.task.name,
         **test,
-        "valid_auroc": result.best_valid_auroc,
+        f"valid_{tm.task.metric}": result.best_valid_auroc,
         "best_epoch": result.best_epoch,
         "epochs": result.epochs_run,
         "restarts": ts.restarts,
@@ -222,14 +345,11 @@ def train_cell(
         "seed": ts.seed,
     }
     tm.meta = dict(metrics)
-    log.info(
-        "test auroc %.4f auprc %.4f accuracy %.4f loss %.4f",
-        test["auroc"],
-        test["auprc"],
-        test["accuracy"],
-        test["loss"],
-    )
+    log.info("test %s", " ".join(f"{k} {v:.4f}" for k, v in test.items()))
+    predictions = cell_predictions(tm, data) if predictions_out else None
     save_trained(model_out, tm)
+    if predictions is not None:
+        write_predictions(predictions_out, predictions)
     write_tsv(history_out, pd.DataFrame(result.history))
     final, tmp = atomic_path(metrics_out)
     tmp.write_text(json.dumps(metrics, indent=2) + "\n")

@@ -2,7 +2,9 @@
 
 Batches are taken by indexing tensors that live on the device with a seeded permutation; there
 is no Dataset/DataLoader. The learning rate is constant or annealed per optimizer step along a
-cosine. The best epoch (highest validation AUROC) is restored at the end.
+cosine. The best epoch (highest validation AUROC) is restored at the end. The loss and the
+validation metric come from the task (``deepchrome2.training.task``): for a regression target,
+mean squared error and validation Pearson r.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from deepchrome2.training.metrics import auroc
+from deepchrome2.training.task import TASKS, Task
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class FitResult:
 
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
-    best_valid_auroc: float = float("nan")
+    best_valid_auroc: float = float("nan")  # the task's headline metric (AUROC for classes)
     seconds: float = 0.0
     restart: int = 0
 
@@ -126,12 +127,14 @@ def predict_logits(model: nn.Module, X: torch.Tensor, batch: int = EVAL_BATCH) -
     return out
 
 
-def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """(cross-entropy loss, AUROC) of ``model`` on ``X``, ``y``."""
-    logits = predict_logits(model, X)
-    loss = float(F.cross_entropy(logits, y))
-    p = torch.softmax(logits.float(), dim=1)[:, 1].cpu().numpy()
-    return loss, auroc(y.cpu().numpy(), p)
+def evaluate(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, task: Task = TASKS["class"]
+) -> tuple[float, float]:
+    """(loss, headline metric) of ``model`` on ``X``, ``y``: cross-entropy and AUROC for
+    classes, mean squared error and Pearson r for a regression target."""
+    out = predict_logits(model, X)
+    loss = float(task.loss(out, y))
+    return loss, task.valid_score(y.cpu().numpy(), task.outputs(out))
 
 
 def make_optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
@@ -169,21 +172,24 @@ def fit_torch(
     y_valid: np.ndarray,
     settings: TrainSettings,
     device: torch.device | str = "cpu",
+    task: Task = TASKS["class"],
 ) -> FitResult:
     """Train ``model`` in place with early stopping; restores the best epoch.
 
-    Inputs are already transformed float32 arrays ``(n, marks, bins)`` with 0/1 labels.
+    Inputs are already transformed float32 arrays ``(n, marks, bins)`` with 0/1 labels (or,
+    for a regression ``task``, standardized float targets).
     Call :func:`seed_everything` before building the model for a reproducible run.
     """
     tracked = fit_torch_tracks(
-        model, X_train, y_train, X_valid, y_valid, {"valid": None}, settings, device
+        model, X_train, y_train, X_valid, y_valid, {"valid": None}, settings, device, task
     )
     result, state = tracked["valid"]
     model.load_state_dict(state)
     result.seconds = tracked.seconds
     log.info(
-        "restored best epoch %d (valid_auroc %.4f) after %d epochs, %.1f s",
+        "restored best epoch %d (valid_%s %.4f) after %d epochs, %.1f s",
         result.best_epoch,
+        task.metric,
         result.best_valid_auroc,
         result.epochs_run,
         result.seconds,
@@ -218,6 +224,7 @@ def fit_torch_tracks(
     tracks: dict[str, np.ndarray | None],
     settings: TrainSettings,
     device: torch.device | str = "cpu",
+    task: Task = TASKS["class"],
 ) -> TrackedFit:
     """Train ``model`` once while early-stopping several *tracks* independently.
 
@@ -234,9 +241,9 @@ def fit_torch_tracks(
     device = torch.device(device)
     model.to(device)
     Xt = torch.as_tensor(X_train, dtype=torch.float32, device=device)
-    yt = torch.as_tensor(y_train, dtype=torch.long, device=device)
+    yt = task.tensor(y_train, device)
     Xv = torch.as_tensor(X_valid, dtype=torch.float32, device=device)
-    yv = torch.as_tensor(y_valid, dtype=torch.long, device=device)
+    yv = task.tensor(y_valid, device)
     yv_np = np.asarray(y_valid)
     state = {name: _Track(None if r is None else np.asarray(r)) for name, r in tracks.items()}
     gen = torch.Generator().manual_seed(settings.seed)
@@ -251,7 +258,7 @@ def fit_torch_tracks(
         total = torch.zeros((), device=device)
         for i in range(0, n, bs):
             idx = perm[i : i + bs]
-            loss = F.cross_entropy(model(Xt[idx]), yt[idx])
+            loss = task.loss(model(Xt[idx]), yt[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -260,15 +267,15 @@ def fit_torch_tracks(
             total += loss.detach() * len(idx)
         train_loss = float(total) / n
         logits = predict_logits(model, Xv)
-        losses = F.cross_entropy(logits, yv, reduction="none").cpu().numpy()
-        p = torch.softmax(logits.float(), dim=1)[:, 1].cpu().numpy()
+        losses = task.row_losses(logits, yv)
+        p = task.outputs(logits)
         secs = time.perf_counter() - t0
         for name, tr in state.items():
             if tr.done:
                 continue
             sel = slice(None) if tr.rows is None else tr.rows
             valid_loss = float(losses[sel].mean(dtype=np.float64))
-            valid_auroc = auroc(yv_np[sel], p[sel])
+            valid_auroc = task.valid_score(yv_np[sel], p[sel])
             improved = valid_auroc > tr.result.best_valid_auroc or tr.state is None
             if improved:
                 tr.result.best_epoch, tr.result.best_valid_auroc = epoch, valid_auroc
@@ -281,18 +288,19 @@ def fit_torch_tracks(
                     "epoch": epoch,
                     "train_loss": train_loss,
                     "valid_loss": valid_loss,
-                    "valid_auroc": valid_auroc,
+                    f"valid_{task.metric}": valid_auroc,
                     "lr": opt.param_groups[0]["lr"],
                     "seconds": secs,
                 }
             )
             log.info(
-                "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_auroc %.4f%s (%.2f s)",
+                "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
                 epoch,
                 settings.max_epochs,
                 train_loss,
                 name,
                 valid_loss,
+                task.metric,
                 valid_auroc,
                 " *" if improved else "",
                 secs,

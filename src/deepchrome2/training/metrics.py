@@ -1,8 +1,9 @@
-"""Classification metrics on held-out genes (scikit-learn), with a clear single-class error."""
+"""Metrics on held-out genes: classification (scikit-learn) and regression (scipy)."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 from sklearn.metrics import accuracy_score, average_precision_score, log_loss, roc_auc_score
 
 
@@ -37,4 +38,20 @@ def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "auprc": float(average_precision_score(y, p)),
         "accuracy": float(accuracy_score(y, (p >= 0.5).astype(int))),
         "loss": float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7), labels=[0, 1])),
+    }
+
+
+def regression_metrics(y: np.ndarray, s: np.ndarray) -> dict[str, float]:
+    """Pearson r (primary), Spearman r and mean squared error of predictions ``s`` of ``y``."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.asarray(s, dtype=np.float64)
+    if not np.all(np.isfinite(s)):
+        raise FloatingPointError("predictions contain NaN or inf (training diverged)")
+    if len(y) < 2 or np.ptp(y) == 0:
+        raise SingleClassError(f"targets of {len(y)} genes are constant: r is undefined")
+    constant = np.ptp(s) == 0  # a constant prediction has no correlation with anything
+    return {
+        "pearson_r": 0.0 if constant else float(stats.pearsonr(y, s).statistic),
+        "spearman_r": 0.0 if constant else float(stats.spearmanr(y, s).statistic),
+        "mse": float(np.mean((y - s) ** 2)),
     }

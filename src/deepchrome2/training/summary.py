@@ -1,4 +1,8 @@
-"""Tables over all ``rule train`` jobs: per-cell AUROC, per-architecture summary, Finding 1."""
+"""Tables over all ``rule train`` jobs: per-cell AUROC, per-architecture summary, Finding 1.
+
+Every table follows the target's headline metric (``metric``): test AUROC for the class target,
+Pearson r of predicted against true log RPKM for the regression target.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +19,31 @@ from deepchrome2.io import read_metrics_json, write_tsv
 
 PathLike = str | os.PathLike[str]
 
+# Secondary test metrics shown in the per-architecture table, by headline metric.
+SECONDARY = {"auroc": ("auprc", "accuracy"), "pearson_r": ("spearman_r", "mse")}
 
-def collect_metrics(paths: Iterable[PathLike]) -> pd.DataFrame:
+
+def collect_metrics(paths: Iterable[PathLike], metric: str = "auroc") -> pd.DataFrame:
     """One row per (arch, cell) from the jobs' ``metrics.json`` files."""
-    return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", "auroc"]))
+    return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", metric]))
 
 
 # The simulator's reference AUROCs (deepchrome2.data.simulate_reference), ceiling first.
 REFERENCES = ("oracle_auroc", "chromatin_auroc", "bayes_auroc")
 
 
-def load_oracle(path: PathLike) -> pd.DataFrame:
-    """The simulator's per-cell reference AUROC table: cell, oracle_auroc, and
+def load_oracle(path: PathLike, metric: str = "auroc") -> pd.DataFrame:
+    """The simulator's per-cell reference table: cell and ``oracle_{metric}``; for AUROC also
     chromatin_auroc and bayes_auroc where the table has them."""
+    col = f"oracle_{metric}"
     try:
         df = pd.read_csv(path, sep="\t", dtype={"cell": str})
     except FileNotFoundError as err:
         raise InputError(path, "oracle AUROC table not found") from err
-    if not {"cell", "oracle_auroc"} <= set(df.columns):
-        raise InputError(path, "oracle table needs columns cell and oracle_auroc")
-    return df[["cell", *[r for r in REFERENCES if r in df.columns]]]
+    if not {"cell", col} <= set(df.columns):
+        raise InputError(path, f"oracle table needs columns cell and {col}")
+    refs = REFERENCES if metric == "auroc" else (col,)
+    return df[["cell", *[r for r in refs if r in df.columns]]]
 
 
 def _order(values: Iterable[str], order: Sequence[str] | None) -> list[str]:
@@ -49,14 +58,15 @@ def per_cell_auroc(
     oracle: pd.DataFrame | None = None,
     architectures: Sequence[str] | None = None,
     cells: Sequence[str] | None = None,
+    metric: str = "auroc",
 ) -> pd.DataFrame:
-    """Test AUROC, cell x architecture, plus the reference AUROCs when a table is given.
+    """Test AUROC (or ``metric``), cell x architecture, plus the reference table when given.
 
-    With references, each cell's best architecture (``best_arch``, ``best_auroc``) and its
-    distance below the chromatin-state and Bayes-style references (``chromatin_gap``,
+    With the AUROC references, each cell's best architecture (``best_arch``, ``best_auroc``)
+    and its distance below the chromatin-state and Bayes-style references (``chromatin_gap``,
     ``bayes_gap``: reference minus best) follow.
     """
-    wide = metrics.pivot(index="cell", columns="arch", values="auroc")
+    wide = metrics.pivot(index="cell", columns="arch", values=metric)
     archs = _order(metrics["arch"], architectures)
     wide = wide.reindex(index=_order(metrics["cell"], cells), columns=archs)
     wide.columns.name = None
@@ -74,26 +84,27 @@ def per_cell_auroc(
 
 
 def architecture_table(
-    metrics: pd.DataFrame, architectures: Sequence[str] | None = None
+    metrics: pd.DataFrame, architectures: Sequence[str] | None = None, metric: str = "auroc"
 ) -> pd.DataFrame:
-    """Per architecture: parameters, AUROC mean/median/sd/min/max, mean epochs.
+    """Per architecture: parameters, AUROC (or ``metric``) mean/median/sd/min/max, the mean
+    secondary metrics, mean epochs.
 
     ``n_parameters`` is the median over cells (it varies only for the random forest, whose
     count is its number of tree nodes). Timings are not in it, so that reruns give the same
     bytes: each job's wall and CPU time is in its benchmark file (benchmarks/train/).
     """
     g = metrics.groupby("arch", sort=False)
+    m = g[metric]
     out = pd.DataFrame(
         {
-            "n_cells": g["auroc"].size(),
+            "n_cells": m.size(),
             "n_parameters": g["n_parameters"].median().round().astype("int64"),
-            "mean_auroc": g["auroc"].mean(),
-            "median_auroc": g["auroc"].median(),
-            "sd_auroc": g["auroc"].std(ddof=1),
-            "min_auroc": g["auroc"].min(),
-            "max_auroc": g["auroc"].max(),
-            "mean_auprc": g["auprc"].mean(),
-            "mean_accuracy": g["accuracy"].mean(),
+            f"mean_{metric}": m.mean(),
+            f"median_{metric}": m.median(),
+            f"sd_{metric}": m.std(ddof=1),
+            f"min_{metric}": m.min(),
+            f"max_{metric}": m.max(),
+            **{f"mean_{k}": g[k].mean() for k in SECONDARY.get(metric, ())},
             "mean_epochs": g["epochs"].mean(),
             "mean_best_epoch": g["best_epoch"].mean(),
         }
@@ -103,9 +114,12 @@ def architecture_table(
     return out.reset_index()
 
 
-def paired_comparison(metrics: pd.DataFrame, a: str = "deepchrome", b: str = "linear") -> dict:
-    """Mean test-AUROC difference ``a - b`` over cells with paired Wilcoxon and t-tests."""
-    wide = metrics.pivot(index="cell", columns="arch", values="auroc")
+def paired_comparison(
+    metrics: pd.DataFrame, a: str = "deepchrome", b: str = "linear", metric: str = "auroc"
+) -> dict:
+    """Mean test-AUROC (or ``metric``) difference ``a - b`` over cells with paired Wilcoxon
+    and t-tests."""
+    wide = metrics.pivot(index="cell", columns="arch", values=metric)
     for arch in (a, b):
         if arch not in wide.columns:
             raise ValueError(f"no metrics for architecture '{arch}'")
@@ -115,11 +129,11 @@ def paired_comparison(metrics: pd.DataFrame, a: str = "deepchrome", b: str = "li
     row: dict = {
         "comparison": f"{a} - {b}",
         "n_cells": n,
-        f"mean_auroc_{a}": float(pair[a].mean()),
-        f"mean_auroc_{b}": float(pair[b].mean()),
-        "mean_delta_auroc": float(d.mean()) if n else np.nan,
-        "median_delta_auroc": float(np.median(d)) if n else np.nan,
-        "sd_delta_auroc": float(d.std(ddof=1)) if n > 1 else np.nan,
+        f"mean_{metric}_{a}": float(pair[a].mean()),
+        f"mean_{metric}_{b}": float(pair[b].mean()),
+        f"mean_delta_{metric}": float(d.mean()) if n else np.nan,
+        f"median_delta_{metric}": float(np.median(d)) if n else np.nan,
+        f"sd_delta_{metric}": float(d.std(ddof=1)) if n > 1 else np.nan,
         "ci95_low": np.nan,
         "ci95_high": np.nan,
         "n_cells_a_better": int((d > 0).sum()),
@@ -151,28 +165,34 @@ def write_tables(
     architectures: Sequence[str] | None = None,
     cells: Sequence[str] | None = None,
     reference: PathLike | None = None,
+    metric: str = "auroc",
 ) -> None:
-    """Write ``per_cell_auroc.tsv`` and ``architectures.tsv``.
+    """Write ``per_cell_{metric}.tsv`` and ``architectures.tsv``.
 
-    With ``reference`` (DeepChrome 2.0's AUROC table), each architecture that has a paper
-    setting and shares cells with it gets a ``{arch}_paper`` column beside its own.
+    With ``reference`` (DeepChrome 2.0's AUROC table) and the class target, each architecture
+    that has a paper setting and shares cells with it gets a ``{arch}_paper`` column beside its
+    own.
     """
-    m = collect_metrics(metrics_paths)
-    orc = load_oracle(oracle) if oracle else None
-    wide = per_cell_auroc(m, orc, architectures, cells)
-    if reference is not None:
+    m = collect_metrics(metrics_paths, metric)
+    orc = load_oracle(oracle, metric) if oracle else None
+    wide = per_cell_auroc(m, orc, architectures, cells, metric)
+    if reference is not None and metric == "auroc":
         wide = paper.with_paper_columns(
             wide, paper.per_cell_reference(m["arch"].unique(), None, reference)
         )
     write_tsv(per_cell_out, wide, float_format="%.4f")
-    write_tsv(architectures_out, architecture_table(m, architectures), float_format="%.4f")
+    write_tsv(architectures_out, architecture_table(m, architectures, metric), float_format="%.4f")
 
 
 def write_finding1(
-    metrics_paths: Sequence[PathLike], out: PathLike, a: str = "deepchrome", b: str = "linear"
+    metrics_paths: Sequence[PathLike],
+    out: PathLike,
+    a: str = "deepchrome",
+    b: str = "linear",
+    metric: str = "auroc",
 ) -> dict:
-    """Write the Finding 1 row (``a`` - ``b`` test AUROC over cells) and return it."""
-    row = paired_comparison(collect_metrics(metrics_paths), a, b)
+    """Write the Finding 1 row (``a`` - ``b`` test AUROC, or ``metric``, over cells)."""
+    row = paired_comparison(collect_metrics(metrics_paths, metric), a, b, metric)
     write_tsv(out, pd.DataFrame([row]), float_format="%.6g")
     return row
 

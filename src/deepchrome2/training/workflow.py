@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from deepchrome2 import paper
+from deepchrome2.training import task as tasks
 from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
 
 JOB = "results/models/{arch}/{cell}"
+PREDICTIONS = "results/predictions/{arch}/{cell}.tsv"
 ORACLE = "results/tables/oracle_auroc.tsv"
-TABLES = ("results/tables/per_cell_auroc.tsv", "results/tables/architectures.tsv")
 FINDING1 = "results/tables/finding1_linear_vs_cnn.tsv"
 PAPER_TABLE = "results/tables/paper_comparison.tsv"
+AGREEMENT = "results/tables/prediction_agreement.tsv"
 
 
 @dataclass
@@ -28,10 +30,40 @@ class TrainingPlan:
 
     def __post_init__(self) -> None:
         check_architectures(self.config)
+        self.task = tasks.of_config(self.config)
 
     @property
     def archs(self) -> list[str]:
         return list(self.config["train"]["architectures"])
+
+    @property
+    def metric(self) -> str:
+        """The target's headline metric: auroc (class) or pearson_r (log_rpkm)."""
+        return self.task.metric
+
+    @property
+    def per_cell_table(self) -> str:
+        return f"results/tables/per_cell_{self.metric}.tsv"
+
+    @property
+    def tables(self) -> tuple[str, str]:
+        return (self.per_cell_table, "results/tables/architectures.tsv")
+
+    def predictions(self, archs: Sequence[str] | None = None) -> list[str]:
+        """The per-gene predictions of every arch x cell job."""
+        return [
+            PREDICTIONS.format(arch=a, cell=c)
+            for a in (self.archs if archs is None else archs)
+            for c in self.cells
+        ]
+
+    def roc_figures(self) -> list[str]:
+        """One ROC/precision-recall figure per cell, PDF then PNG, in cell order."""
+        return [f"results/figures/roc_{c}.{ext}" for c in self.cells for ext in ("pdf", "png")]
+
+    def prediction_figures(self) -> list[str]:
+        """The ROC figures, which need the class target's probabilities."""
+        return self.roc_figures() if self.task.is_class else []
 
     @property
     def has_finding1(self) -> bool:
@@ -40,8 +72,9 @@ class TrainingPlan:
 
     @property
     def has_paper(self) -> bool:
-        """At least one architecture has a DeepChrome 2.0 setting to compare with."""
-        return any(paper.setting_of(a) for a in self.archs)
+        """At least one architecture has a DeepChrome 2.0 setting to compare with (the paper
+        reports AUROC, so only for the class target)."""
+        return self.task.is_class and any(paper.setting_of(a) for a in self.archs)
 
     def job_files(self, name: str, archs: Sequence[str] | None = None) -> list[str]:
         """``name`` (metrics.json, history.tsv, model.pt) of every arch x cell job."""
@@ -92,18 +125,19 @@ class TrainingPlan:
         return {"metrics": self.job_files("metrics.json"), "oracle": ORACLE}
 
     def figure_names(self) -> list[str]:
-        names = ["auroc_by_architecture", "training_curves"]
+        names = [f"{self.metric}_by_architecture", "training_curves"]
         if self.has_finding1:
             names.append("linear_vs_deepchrome")
         if self.source == "simulate":
-            names.append("auroc_vs_oracle")
+            names.append(f"{self.metric}_vs_oracle")
         if self.has_paper:
             names.append("ours_vs_paper")
         return names
 
     def targets(self) -> list[str]:
-        """Every job's outputs, the summary tables and the figures."""
-        out = self.job_files("metrics.json") + list(TABLES)
+        """Every job's outputs, predictions, the summary tables and the figures."""
+        out = self.job_files("metrics.json") + self.predictions() + list(self.tables)
+        out += [AGREEMENT, *self.prediction_figures()]
         if self.has_finding1:
             out.append(FINDING1)
         if self.has_paper:

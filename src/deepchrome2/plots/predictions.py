@@ -1,0 +1,73 @@
+"""ROC and precision-recall curves of every architecture on one cell's test genes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+
+from deepchrome2.errors import InputError  # noqa: E402
+from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.predict.agreement import read_predictions  # noqa: E402
+
+PathLike = str | os.PathLike[str]
+
+
+def roc_pr_figure(
+    paths: Sequence[PathLike], archs: Sequence[str], cell: str, pdf: PathLike, png: PathLike
+) -> None:
+    """Left: every architecture's ROC curve (AUROC in the legend); right: precision-recall
+    curves (average precision in the legend) with the share of high genes as the chance line."""
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.4))
+    base = None
+    for i, (arch, path) in enumerate(zip(archs, paths, strict=True)):
+        df = read_predictions(path)
+        if "p_high" not in df.columns or "label" not in df.columns:
+            raise InputError(path, "ROC curves need the class target's label and p_high")
+        test = df[df["split"] == "test"]
+        y, p = test["label"].to_numpy(), test["p_high"].to_numpy()
+        color = f"C{i % 10}"
+        fpr, tpr, _ = roc_curve(y, p)
+        roc_ax.plot(fpr, tpr, color=color, lw=1.2, label=f"{arch} ({roc_auc_score(y, p):.3f})")
+        prec, rec, _ = precision_recall_curve(y, p)
+        ap = average_precision_score(y, p)
+        pr_ax.plot(rec, prec, color=color, lw=1.2, label=f"{arch} ({ap:.3f})")
+        base = float(np.mean(y))
+    roc_ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--")
+    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title=f"{cell}: ROC")
+    roc_ax.legend(title="architecture (AUROC)", fontsize=7, loc="lower right")
+    if base is not None:
+        pr_ax.axhline(base, color="grey", lw=1, ls="--")
+    pr_ax.set(xlabel="recall", ylabel="precision", title=f"{cell}: precision-recall")
+    pr_ax.set_ylim(0, 1.02)
+    pr_ax.legend(title="architecture (average precision)", fontsize=7, loc="lower left")
+    for ax in (roc_ax, pr_ax):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    save_figure(fig, pdf, png)
+
+
+def roc_pr_figures(
+    paths: Sequence[PathLike],
+    archs: Sequence[str],
+    cells: Sequence[str],
+    outputs: Sequence[PathLike],
+) -> None:
+    """One :func:`roc_pr_figure` per cell; ``paths`` are arch-major (every cell of the first
+    architecture, then the next) and ``outputs`` hold each cell's PDF then PNG."""
+    if len(paths) != len(archs) * len(cells) or len(outputs) != 2 * len(cells):
+        raise ValueError("need a predictions file per architecture and cell, 2 figures per cell")
+    for j, cell in enumerate(cells):
+        mine = [paths[i * len(cells) + j] for i in range(len(archs))]
+        roc_pr_figure(mine, archs, cell, outputs[2 * j], outputs[2 * j + 1])

@@ -1,0 +1,1 @@
+"""Per-gene predictions: reading them, agreement between architectures, predict-only mode."""
