@@ -135,3 +135,64 @@ def test_classification_metrics_match_scikit_learn(seed):
     assert got["auprc"] == pytest.approx(average_precision_score(y, p), abs=1e-12)
     assert got["loss"] == pytest.approx(log_loss(y, clipped, labels=[0, 1]), abs=1e-12)
     assert got["accuracy"] == pytest.approx(np.mean(y == (p >= 0.5)), abs=0)
+
+
+TRAIN_STEPS = """
+import sys
+import torch
+from deepchrome2.training.loop import EAGER_OPTIMIZERS
+
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Conv1d(5, 8, 10), torch.nn.Flatten(), torch.nn.Linear(728, 2))
+opt = EAGER_OPTIMIZERS["adam"](model.parameters(), lr=1e-2)
+x, y = torch.randn(32, 5, 100), torch.randint(0, 2, (32,))
+for _ in range(3):
+    opt.zero_grad(set_to_none=True)
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+opt.load_state_dict(opt.state_dict())
+print("torch._dynamo" in sys.modules)
+"""
+
+
+def test_training_steps_do_not_import_dynamo():
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run(
+        [sys.executable, "-c", TRAIN_STEPS], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "schedule"),
+    [("adam", {}, False), ("adam", {}, True), ("sgd", {"momentum": 0.9}, True)],
+)
+def test_eager_optimizers_match_torch_bit_for_bit(name, kwargs, schedule):
+    import torch
+
+    from deepchrome2.training.loop import EAGER_OPTIMIZERS
+
+    def train(cls):
+        torch.manual_seed(3)
+        model = torch.nn.Sequential(
+            torch.nn.Conv1d(5, 8, 10), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(728, 2)
+        )
+        start = torch.cat([p.detach().flatten() for p in model.parameters()])
+        opt = cls(model.parameters(), lr=1e-2, weight_decay=1e-4, **kwargs)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1 / (1 + k)) if schedule else None
+        gen = torch.Generator().manual_seed(5)
+        for _ in range(15):
+            x = torch.randn(64, 5, 100, generator=gen)
+            y = torch.randint(0, 2, (64,), generator=gen)
+            opt.zero_grad(set_to_none=True)
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+        return start, torch.cat([p.detach().flatten() for p in model.parameters()])
+
+    reference = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[name]
+    start, mine = train(EAGER_OPTIMIZERS[name])
+    _, theirs = train(reference)
+    assert not torch.equal(start, mine)  # the steps moved the weights
+    assert torch.equal(mine, theirs)
