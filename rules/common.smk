@@ -1,5 +1,6 @@
 """Config validation, wildcard constraints and input functions shared by all rules."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from deepchrome2.training import task as prediction_task
 from deepchrome2.training.config_check import check_architectures
 
 cfg.export_import_path(Path(workflow.basedir) / "src")
+# Jobs share the cores: idle OpenMP threads sleep rather than spin (docs/benchmarks.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 min_version("9.0")
 
 

@@ -17,9 +17,11 @@ import yaml
 from _smk import REPO, cells_of, snakemake, tiny_config
 
 PROFILE = REPO / "profiles" / "slurm"
-PARTITION = yaml.safe_load((PROFILE / "config.yaml").read_text())["default-resources"][
+# The shipped profile names no partition (a site setting): its jobs then go to the cluster's
+# default partition, which CI's one-node cluster defines (.ci/slurm/start.sh).
+PROFILE_PARTITION = yaml.safe_load((PROFILE / "config.yaml").read_text())["default-resources"].get(
     "slurm_partition"
-]
+)
 GPU_RULES = {"train", "train_gan"}
 # The whole pipeline on three tiny cells, with lean training and two cross-cell experiments:
 # every kind of rule runs (the cross-cell sets checkpoint too), in about 60 Slurm jobs.
@@ -42,6 +44,15 @@ def _out(*cmd: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return res.stdout if res.returncode == 0 else None
+
+
+def default_partition() -> str | None:
+    """The cluster's default partition (``sinfo`` marks it with *), or None."""
+    names = (_out("sinfo", "-h", "-o", "%P") or "").split()
+    return next((n.rstrip("*") for n in names if n.endswith("*")), None)
+
+
+PARTITION = PROFILE_PARTITION or default_partition() or "(no default partition)"
 
 
 def no_slurm_reason() -> str | None:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from deepchrome2.errors import InputError
 
@@ -198,6 +197,8 @@ def comparison(
         n = len(d)
         p = math.nan
         if n > 1 and np.any(d != 0):
+            from scipy import stats  # 1.3 CPU s to import: only where a test is run
+
             p = float(stats.wilcoxon(d).pvalue)
         rows.append(
             {

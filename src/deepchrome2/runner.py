@@ -44,6 +44,9 @@ def setup_logging(logfile: str | None = None, level: int = logging.INFO) -> None
 def set_threads(n: int) -> None:
     """Cap numeric libraries at ``n`` threads (the rule's ``threads:``)."""
     n = max(1, int(n))
+    # Jobs share the cores: idle OpenMP threads sleep rather than spin. Read when OpenMP starts,
+    # so this covers the jobs that import torch lazily; the workflow sets it for all jobs.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(n)
     from threadpoolctl import threadpool_limits
@@ -75,7 +78,8 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
     set_threads(getattr(smk, "threads", 1))
     outputs = [str(o) for o in smk.output]
     start = time.perf_counter()
-    log.info("rule %s started", getattr(smk, "rule", "?"))
+    startup_cpu = time.process_time()  # interpreter, Snakemake's preamble and the imports
+    log.info("rule %s started (start-up %.2f CPU s)", getattr(smk, "rule", "?"), startup_cpu)
     stale = remove_stale_temporaries(outputs)
     if stale:
         log.info("removed %d temporary files of an earlier, interrupted run", len(stale))
@@ -92,4 +96,10 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
         _remove_outputs(outputs)
         log.exception("rule %s failed", getattr(smk, "rule", "?"))
         raise
-    log.info("rule %s done in %.1f s", getattr(smk, "rule", "?"), time.perf_counter() - start)
+    log.info(
+        "rule %s done in %.1f s, %.2f CPU s (%.2f CPU s for the process)",
+        getattr(smk, "rule", "?"),
+        time.perf_counter() - start,
+        time.process_time() - startup_cpu,
+        time.process_time(),
+    )

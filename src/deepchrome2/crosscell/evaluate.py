@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,9 +20,9 @@ from deepchrome2 import paper
 from deepchrome2.crosscell.pooled import CellRows, listed_genes, open_cell
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_split, write_tsv
-from deepchrome2.training.artifact import TrainedModel, load_trained
-from deepchrome2.training.job import predictions_table
-from deepchrome2.training.loop import resolve_device
+
+if TYPE_CHECKING:  # torch is imported by the jobs that score models, not by the tables
+    from deepchrome2.training.artifact import TrainedModel
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ def score_cell(tm: TrainedModel, cell: CellRows) -> dict[str, float]:
 def cell_predictions(tm: TrainedModel, cell: CellRows, chunk: int = 4096) -> pd.DataFrame:
     """Per-gene predictions of ``tm`` on every gene of ``cell``, in feature order, read from
     the memory-mapped signal in chunks."""
+    from deepchrome2.training.job import predictions_table
+
     split = np.empty(len(cell.genes), dtype=object)
     for s, idx in cell.rows.items():
         split[idx] = s
@@ -142,6 +145,9 @@ def write_transfer(
     """Evaluate the model of ``train_cell`` on every cell in ``cells``; write its rows."""
     if not len(cells) == len(caches) == len(features) == len(labels):
         raise ValueError("need one cache, features and labels file per cell")
+    from deepchrome2.training.artifact import load_trained
+    from deepchrome2.training.loop import resolve_device
+
     tm = load_trained(model, device=resolve_device(device))
     inputs = {c: (a, f, lab) for c, a, f, lab in zip(cells, caches, features, labels, strict=True)}
     df = transfer_rows(tm, model, train_cell, inputs, split)

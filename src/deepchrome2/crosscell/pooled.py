@@ -16,19 +16,20 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from deepchrome2.errors import InputError
 from deepchrome2.io import SPLITS, atomic_path, load_features, load_labels, load_split
-from deepchrome2.training.artifact import TrainedModel
 from deepchrome2.training.data import CellData, check_labels_match
-from deepchrome2.training.job import train_model, train_model_tracks
-from deepchrome2.training.loop import FitResult, TrainSettings
 from deepchrome2.training.metrics import SingleClassError, check_two_classes
 from deepchrome2.training.transform import Transform
+
+if TYPE_CHECKING:  # torch is imported by the jobs that train, not by crosscell_cache
+    from deepchrome2.training.artifact import TrainedModel
+    from deepchrome2.training.loop import FitResult, TrainSettings
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +267,8 @@ def train_pooled(
         len(valid),
     )
     # The arrays are transformed already: the identity transform passes them on uncopied.
+    from deepchrome2.training.job import train_model
+
     tm, result = train_model(arch, data, settings, hparams, "none", device, target)
     tm.transform = tf
     tm.settings["transform"] = transform
@@ -348,6 +351,8 @@ def train_pooled_tracks(
         len(everyone),
         len(tracks),
     )
+    from deepchrome2.training.job import train_model_tracks
+
     out = train_model_tracks(arch, data, settings, hparams, rows, device, target)
     for tm, _ in out.values():
         tm.transform = tf

@@ -19,8 +19,11 @@ from torch import nn
 from deepchrome2.errors import InputError
 from deepchrome2.gan.data import PathLike
 from deepchrome2.io import atomic_path
+from deepchrome2.training.loop import eager
 
 log = logging.getLogger(__name__)
+
+ADAM = eager(torch.optim.Adam)  # torch.optim.Adam, without importing torch._dynamo
 
 
 def class_score(model: nn.Module, x: torch.Tensor, c: int) -> torch.Tensor:
@@ -44,7 +47,7 @@ def optimize_class_map(
         p.requires_grad_(False)
     device = next(model.parameters()).device
     x = torch.zeros(1, n_marks, n_bins, device=device, requires_grad=True)
-    opt = torch.optim.Adam([x], lr=lr)
+    opt = ADAM([x], lr=lr)
     with torch.no_grad():
         start = float(class_score(model, x, c))
     for _ in range(steps):

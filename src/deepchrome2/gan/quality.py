@@ -26,12 +26,15 @@ from deepchrome2.gan.data import PathLike, SplitData, load_split_data
 from deepchrome2.gan.model import Critic, gradient_penalty
 from deepchrome2.gan.train import load_gan, load_generated
 from deepchrome2.io import write_tsv
+from deepchrome2.training.loop import eager
 
 log = logging.getLogger(__name__)
 
 # A truth profile has "real structure" when its range across bins is at least this fraction
 # of its mean; flat profiles make a correlation meaningless.
 STRUCTURE_MIN = 0.25
+
+ADAM = eager(torch.optim.Adam)  # torch.optim.Adam, without importing torch._dynamo
 
 
 def wasserstein_per_column(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -116,7 +119,7 @@ def critic_distance(
     R, F = torch.as_tensor(real), torch.as_tensor(fake)
     yr, yf = torch.as_tensor(y_real, dtype=torch.long), torch.as_tensor(y_fake, dtype=torch.long)
     D = Critic(R.shape[1], R.shape[2], width)
-    opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    opt = ADAM(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
     by_class = [
         (torch.nonzero(yr == c).flatten(), torch.nonzero(yf == c).flatten()) for c in (0, 1)
     ]

@@ -16,10 +16,13 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import PathLike, SignalTransform, check_class_counts, load_split_data
 from deepchrome2.gan.model import Critic, Generator, gradient_penalty
 from deepchrome2.io import atomic_path, write_tsv
+from deepchrome2.training.loop import eager
 
 log = logging.getLogger(__name__)
 
 HISTORY_COLUMNS = ["epoch", "critic_loss", "generator_loss", "wasserstein", "gradient_penalty"]
+
+ADAM = eager(torch.optim.Adam)  # torch.optim.Adam, without importing torch._dynamo
 
 
 class DivergenceError(InputError):
@@ -97,8 +100,8 @@ def train_gan(
     Y = torch.from_numpy(np.asarray(y, dtype=np.int64)).to(dev)
     G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width).to(dev)
     D = Critic(n_marks, n_bins, cfg.critic_width).to(dev)
-    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
-    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    opt_g = ADAM(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    opt_d = ADAM(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     bs = min(cfg.batch_size, n)
     n_batches = n // bs
     rows = []

@@ -31,8 +31,11 @@ from deepchrome2.gan.optimize import optimize_class_map, save_optmap
 from deepchrome2.interpret.common import PathLike, load_torch_model, transform_torch
 from deepchrome2.interpret.methods import OPTMAP_METHODS
 from deepchrome2.training.artifact import TrainedModel
+from deepchrome2.training.loop import eager
 
 log = logging.getLogger(__name__)
+
+RMSPROP = eager(torch.optim.RMSprop)  # torch.optim.RMSprop, without importing torch._dynamo
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def deepchrome_class_map(
     """DeepChrome's map of class ``c``: (map in [0, 1], start and end log p(c))."""
     gen = torch.Generator().manual_seed(seed + c)
     x = torch.rand(1, len(tm.marks), tm.n_bins, generator=gen).requires_grad_(True)
-    opt = torch.optim.RMSprop([x], lr=lr)
+    opt = RMSPROP([x], lr=lr)
 
     def log_p(inp: torch.Tensor) -> torch.Tensor:
         seen = inp.clamp_min(0) if tm.transform.uses_log else inp

@@ -21,7 +21,6 @@ import numpy as np  # noqa: E402
 
 from deepchrome2.data.deeptools import read_matrix  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.gan.optimize import load_optmap  # noqa: E402
 from deepchrome2.plots.gan import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
@@ -86,6 +85,8 @@ def optmap_figure(
     maps: Sequence[PathLike], titles: Sequence[str], pdf: PathLike, png: PathLike, label: str
 ) -> None:
     """Class maps (rows: class 0, class 1) of several methods (columns), each titled."""
+    from deepchrome2.gan.optimize import load_optmap  # its module imports torch
+
     loaded = [load_optmap(p) for p in maps]
     marks = [str(m) for m in loaded[0]["marks"]]
     fig, axes = plt.subplots(2, len(loaded), figsize=(5 * len(loaded), 6), squeeze=False)

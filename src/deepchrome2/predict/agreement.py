@@ -15,7 +15,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from deepchrome2.errors import InputError
 from deepchrome2.io import write_tsv
@@ -67,6 +66,8 @@ def outputs_on_test(paths: Sequence[PathLike], archs: Sequence[str]) -> tuple[pd
 
 def agreement_rows(cell: str, table: pd.DataFrame, column: str) -> list[dict]:
     """One row per architecture pair on one cell."""
+    from scipy import stats  # 1.3 CPU s to import: only the agreement job needs it
+
     rows = []
     call = {a: calls(table[a].to_numpy(), column) for a in table.columns}
     for a, b in combinations(table.columns, 2):

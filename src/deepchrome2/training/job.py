@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import log_loss
 
 from deepchrome2 import models
 from deepchrome2.errors import InputError
@@ -34,6 +33,7 @@ from deepchrome2.training.loop import (
     resolve_device,
     seed_everything,
 )
+from deepchrome2.training.metrics import log_loss
 from deepchrome2.training.task import TargetScale, Task
 from deepchrome2.training.transform import Transform
 
@@ -50,7 +50,7 @@ def _sklearn_outputs(model: Any, X: np.ndarray, task: Task) -> np.ndarray:
 
 def _sklearn_loss(y: np.ndarray, s: np.ndarray, task: Task) -> float:
     if task.is_class:
-        return float(log_loss(y, np.clip(s, 1e-7, 1 - 1e-7), labels=[0, 1]))
+        return log_loss(y, np.clip(s, 1e-7, 1 - 1e-7))
     return float(np.mean((np.asarray(y, dtype=np.float64) - s) ** 2))
 
 

@@ -137,16 +137,51 @@ def evaluate(
     return loss, task.valid_score(y.cpu().numpy(), task.outputs(out))
 
 
+def _undecorated(method: Any) -> Any:
+    """The function under torch's dynamo decorators (itself when it has none)."""
+    return getattr(method, "__wrapped__", method)
+
+
+def eager(cls: type[torch.optim.Optimizer]) -> type[torch.optim.Optimizer]:
+    """``cls`` without importing ``torch._dynamo``: same arithmetic, about 1.5 CPU s less per job.
+
+    torch.optim's ``step``, ``zero_grad``, ``add_param_group`` and the state-dict methods are
+    wrapped so that ``torch.compile`` does not trace into them; the wrappers import
+    ``torch._dynamo`` (as much CPU as torch itself) on the first call. Nothing here is compiled,
+    so the subclass calls the wrapped functions directly, ``step`` under ``torch.no_grad()``
+    as the wrapper does for a non-differentiable optimizer. Where a torch version does not wrap
+    a method, the method is used as it is.
+    """
+    base = torch.optim.Optimizer
+    step = _undecorated(cls.step)
+
+    def eager_step(self: torch.optim.Optimizer, closure: Any = None) -> Any:
+        with torch.no_grad():
+            return step(self, closure)
+
+    methods = {
+        name: _undecorated(getattr(base, name))
+        for name in ("zero_grad", "add_param_group", "state_dict", "load_state_dict")
+    }
+    methods["step"] = eager_step
+    return type(cls.__name__, (cls,), {**methods, "__doc__": cls.__doc__})
+
+
+EAGER_OPTIMIZERS = {"adam": eager(torch.optim.Adam), "sgd": eager(torch.optim.SGD)}
+
+
 def make_optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
     """Adam, or SGD with ``settings.momentum``, at ``settings.lr`` with its weight decay."""
     if settings.optimizer == "sgd":
-        return torch.optim.SGD(
+        return EAGER_OPTIMIZERS["sgd"](
             model.parameters(),
             lr=settings.lr,
             momentum=settings.momentum,
             weight_decay=settings.weight_decay,
         )
-    return torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    return EAGER_OPTIMIZERS["adam"](
+        model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
+    )
 
 
 def make_schedule(

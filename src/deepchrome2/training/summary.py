@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from deepchrome2 import paper
 from deepchrome2.errors import InputError
@@ -143,6 +142,8 @@ def paired_comparison(
         "ttest_p": np.nan,
     }
     if n > 1 and np.any(d != 0):
+        from scipy import stats  # 1.3 CPU s to import: only where a test is run
+
         w = stats.wilcoxon(pair[a], pair[b])
         t = stats.ttest_rel(pair[a], pair[b])
         ci = t.confidence_interval(0.95)
