@@ -9,8 +9,8 @@ generated standard deviation to the test genes'. A raw-space level error with a 
 transformed-space mean gap is a spread (tail) error, not a location error.
 
 Needs a finished data stage and classifier: ``results/features``, ``results/labels``,
-``results/splits``, ``results/models/<classifier>/<cell>/model.pt`` and, for the truth r, the
-simulated truth.
+``results/splits`` and, for the truth r, the simulated truth. The classifier is the run's
+``results/models/<classifier>/<cell>/model.pt``, or trained here (``fast`` recipe) without one.
 
     python bench/bench_gan_levels.py --workdir RUN_DIR --grid '[{}, {"epochs": 600}]'
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import resource
 import time
 from pathlib import Path
@@ -30,7 +31,11 @@ import yaml
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.quality import load_truth, quality_rows
 from deepchrome2.gan.train import GanConfig, sample, train_gan
-from deepchrome2.training.artifact import load_trained
+from deepchrome2.training.artifact import TrainedModel, load_trained
+from deepchrome2.training.data import load_cell
+from deepchrome2.training.job import train_model
+from deepchrome2.training.loop import TrainSettings
+from deepchrome2.training.recipes import resolve
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,6 +61,24 @@ def spread_diagnosis(
     return out
 
 
+def classifier(wd: Path, cell: str, arch: str, device: str) -> TrainedModel:
+    """The workflow's trained classifier of ``cell``, or one trained here with the ``fast``
+    recipe when the run has none yet."""
+    path = wd / f"results/models/{arch}/{cell}/model.pt"
+    if path.exists():
+        return load_trained(path)
+    data = load_cell(
+        wd / f"results/features/{cell}.npz",
+        wd / f"results/labels/{cell}.tsv",
+        wd / "results/splits/genes.tsv",
+    )
+    settings = resolve({"recipe": "fast"}, arch)
+    tm, _ = train_model(
+        arch, data, TrainSettings.from_dict(settings), None, settings["transform"], device
+    )
+    return tm
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", default=".")
@@ -63,8 +86,10 @@ def main() -> None:
     ap.add_argument("--config", default=str(REPO / "config.yaml"))
     ap.add_argument("--grid", default="[{}]")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--classifier", default=None, help="default: gan.classifier of --config")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     wd = Path(args.workdir)
     gan_cfg = yaml.safe_load(Path(args.config).read_text())["gan"]
     feats, labels = (
@@ -75,7 +100,7 @@ def main() -> None:
     train = load_split_data(feats, labels, split, "train", 20)
     test = load_split_data(feats, labels, split, "test", 20)
     valid = load_split_data(feats, labels, split, "valid", 20)
-    clf = load_trained(wd / f"results/models/{gan_cfg['classifier']}/{args.cell}/model.pt")
+    clf = classifier(wd, args.cell, args.classifier or gan_cfg["classifier"], args.device)
     truth_path = wd / "resources/simulated/truth/class_profiles.npz"
     truth = load_truth(truth_path, args.cell, train.marks) if truth_path.exists() else None
     rows = []
