@@ -15,7 +15,8 @@ from scipy.cluster import hierarchy  # noqa: E402
 
 from deepchrome2.crosscell.summary import BASELINE  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.plots.per_cell import LABELS, save_figure  # noqa: E402
+from deepchrome2.plots.per_cell import LABELS  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 

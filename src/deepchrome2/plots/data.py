@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from deepchrome2.io import load_features, load_labels  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 
 def class_profiles(

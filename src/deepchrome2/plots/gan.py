@@ -18,21 +18,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.io import atomic_path  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 CLASS_NAMES = ("low expression (class 0)", "high expression (class 1)")
 TSS_HALF_WIDTH = 1000  # bp either side of the TSS counted as "near the TSS"
 HIGH_QUANTILE = 0.75  # "high signal" = above this quantile of real genes near the TSS
-
-
-def save_figure(fig: plt.Figure, pdf: PathLike, png: PathLike) -> None:
-    """Save ``fig`` as PDF and PNG, each atomically and reproducibly, and close it."""
-    for path, fmt, meta in ((pdf, "pdf", {"CreationDate": None}), (png, "png", {"Software": None})):
-        final, tmp = atomic_path(path)
-        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
-        os.replace(tmp, final)
-    plt.close(fig)
 
 
 def _extent(bin_starts: np.ndarray) -> list[float]:

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 from deepchrome2.data.deeptools import read_matrix  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
 from deepchrome2.gan.optimize import load_optmap  # noqa: E402
-from deepchrome2.plots.gan import save_figure  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 CLASS_COLOURS = ("tab:blue", "tab:red")

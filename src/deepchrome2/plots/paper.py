@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from deepchrome2 import paper  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.training.summary import collect_metrics  # noqa: E402
 
 PathLike = str | os.PathLike[str]

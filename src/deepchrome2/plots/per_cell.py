@@ -13,24 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from deepchrome2.io import atomic_path  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.training.summary import collect_metrics, load_oracle  # noqa: E402
 
 PathLike = str | os.PathLike[str]
-
-
-def save_figure(fig: plt.Figure, pdf: PathLike, png: PathLike) -> None:
-    """Save ``fig`` as PDF and PNG, each atomically, and close it."""
-    for path, fmt in ((pdf, "pdf"), (png, "png")):
-        final, tmp = atomic_path(path)
-        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=_metadata(fmt))
-        os.replace(tmp, final)
-    plt.close(fig)
-
-
-def _metadata(fmt: str) -> dict:
-    # fixed metadata so that reruns write identical files
-    return {"CreationDate": None} if fmt == "pdf" else {"Software": None}
 
 
 def _arch_order(metrics: pd.DataFrame, order: Sequence[str] | None) -> list[str]:
