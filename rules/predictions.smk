@@ -41,7 +41,7 @@ rule prediction_agreement:
         mem_mb=1000,
         runtime=10,
     params:
-        architectures=ARCHS,
+        architectures=TRAINING.archs,
         cells=CELLS,
     script:
         "../workflow_scripts/prediction_agreement.py"
@@ -65,7 +65,7 @@ rule plot_roc:
         mem_mb=1000,
         runtime=10,
     params:
-        architectures=ARCHS,
+        architectures=TRAINING.archs,
         cells=CELLS,
     script:
         "../workflow_scripts/plot_roc.py"

@@ -10,9 +10,9 @@ try:
         CELLS,
         MARKS,
         {
-            "architectures": CC_ARCHS,
-            "trained": [e for e in CC_EXPERIMENTS if e in CC_TRAINABLE],
-            "targets": CC_TARGETS,
+            "architectures": CROSSCELL.archs,
+            "trained": [e for e in CROSSCELL.experiments if e in CC_TRAINABLE],
+            "targets": CROSSCELL.target_cells,
         },
     )
 except ConfigError as err:
@@ -25,18 +25,8 @@ PREDICT_MODELS = list(PREDICT.models)
 PREDICTION_TARGETS = PREDICT.outputs()
 
 
-def crosscell_predictions(wildcards):
-    """The predictions table of every pooled training-set job (after the sets checkpoint)."""
-    if not CC:
-        return []
-    tsets = sorted(set(crosscell_plan()["train_set"]) - {""})
-    return expand(
-        "results/predictions/crosscell/{arch}/{tset}.tsv", arch=CC_ARCHS, tset=tsets
-    )
-
-
 def _pooled(wildcards):
-    return pooled_model(PREDICT.models[wildcards.model], crosscell_plan())
+    return pooled_model(PREDICT.models[wildcards.model], CROSSCELL.plan())
 
 
 def predict_model_input(wildcards):
