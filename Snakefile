@@ -23,6 +23,6 @@ rule all:
         TRAINING.targets(),
         CROSSCELL.targets(),
         GAN.targets(),
-        PREDICTION_TARGETS,
+        PREDICT.outputs(),
         CROSSCELL.predictions,
         INTERPRET.targets(),

@@ -83,11 +83,13 @@ check_gan_config()
 
 # ---- the planning object of each stage (the rules' targets, inputs and params) ----
 
+from deepchrome2.crosscell.experiments import TRAINED as CC_TRAINABLE
 from deepchrome2.crosscell.sets import empty_notice
 from deepchrome2.crosscell.workflow import CrosscellPlan
 from deepchrome2.data.workflow import SPLITS, DataPlan
 from deepchrome2.gan.workflow import GanPlan
 from deepchrome2.interpret.workflow import InterpretPlan
+from deepchrome2.predict.plan import plan as predict_plan
 from deepchrome2.training.workflow import TrainingPlan
 
 
@@ -108,6 +110,21 @@ if CROSSCELL.static_plan is not None and empty_notice(CROSSCELL.static_plan):
     logger.warning(empty_notice(CROSSCELL.static_plan))
 GAN = GanPlan(config)
 INTERPRET = InterpretPlan(config, CELLS)
+try:
+    PREDICT = predict_plan(
+        config,
+        CELLS,
+        MARKS,
+        {
+            "architectures": CROSSCELL.archs,
+            "trained": [e for e in CROSSCELL.experiments if e in CC_TRAINABLE],
+            "targets": CROSSCELL.target_cells,
+        },
+        CROSSCELL.plan,
+    )
+except ConfigError as err:
+    print(f"error: {err}", file=sys.stderr)
+    raise SystemExit(1)
 PLANS = {
     "data": DATA,
     "training": TRAINING,
