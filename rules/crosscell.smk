@@ -79,7 +79,7 @@ rule crosscell_table:
     output:
         report(
             "results/tables/cross_cell_{arch}.tsv",
-            caption="../report/table_cross_cell.rst",
+            caption="../report/table_crosscell.rst",
             category="cross-cell",
         ),
     log:

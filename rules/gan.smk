@@ -71,7 +71,7 @@ rule gan_optimize_map:
         lr=GAN.section["optimize"]["lr"],
         seed=GAN.section["seed"],
     script:
-        "../workflow_scripts/optimize_map.py"
+        "../workflow_scripts/gan_optimize_map.py"
 
 
 rule gan_quality_set:

@@ -62,7 +62,7 @@ rule training_tables:
         cells=CELLS,
         metric=TRAINING.metric,
     script:
-        "../workflow_scripts/summarize_training.py"
+        "../workflow_scripts/training_tables.py"
 
 
 rule finding1:
@@ -87,7 +87,7 @@ rule finding1:
         b="linear",
         metric=TRAINING.metric,
     script:
-        "../workflow_scripts/summarize_finding1.py"
+        "../workflow_scripts/finding1.py"
 
 
 rule paper_comparison:
@@ -110,4 +110,4 @@ rule paper_comparison:
     params:
         architectures=TRAINING.archs,
     script:
-        "../workflow_scripts/summarize_paper.py"
+        "../workflow_scripts/paper_comparison.py"
