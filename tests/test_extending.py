@@ -42,9 +42,7 @@ def draw(job: FigureJob) -> None:
     ax.bar(job.params["cells"], [c[1] for c in counts])
     save_figure(fig, job.pdf, job.png)
 '''
-ENTRY = (
-    '    "class_sizes": Figure("data", "class_sizes:draw_class_sizes", "mark_profile_inputs"),\n'
-)
+ENTRY = '    "class_sizes": Figure("data", "class_sizes:draw", "mark_profile_inputs"),\n'
 OPENING = "FIGURES: dict[str, Figure] = {\n"
 
 
@@ -100,7 +98,7 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_new_figure_is_a_default_target(extended: Path, tmp_path: Path) -> None:
     proc = _dry_run(extended, tmp_path / "all")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     counts = _job_counts(proc.stdout + proc.stderr)
     assert counts["plot_class_sizes"] == 1
     assert counts["plot_mark_profiles"] == 1
@@ -108,7 +106,7 @@ def test_a_new_figure_is_a_default_target(extended: Path, tmp_path: Path) -> Non
 
 def test_a_new_figure_builds_alone(extended: Path, tmp_path: Path) -> None:
     proc = _dry_run(extended, tmp_path / "one", "results/figures/class_sizes.pdf")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     counts = _job_counts(proc.stdout + proc.stderr)
     # the figure's own rule, and only the data jobs that its entry's inputs need
     cells = sum(len(g) for g in tiny_config()["simulate"]["tissue_groups"].values())
