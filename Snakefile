@@ -8,21 +8,21 @@ include: "rules/common.smk"
 include: "rules/simulate.smk"
 include: "rules/download.smk"
 include: "rules/data.smk"
-include: "rules/figures_data.smk"
 include: "rules/train.smk"
 include: "rules/crosscell.smk"
 include: "rules/gan.smk"
 include: "rules/predictions.smk"
 include: "rules/interpret.smk"
+include: "rules/figures.smk"
 
 
 rule all:
     default_target: True
     input:
-        data_targets(),
-        train_targets(),
-        crosscell_targets(),
-        gan_targets(),
-        PREDICTION_TARGETS,
-        crosscell_predictions,
-        interpret_targets(),
+        DATA.targets(),
+        TRAINING.targets(),
+        CROSSCELL.targets(),
+        GAN.targets(),
+        PREDICT.outputs(),
+        CROSSCELL.predictions,
+        INTERPRET.targets(),

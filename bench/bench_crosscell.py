@@ -32,7 +32,7 @@ RULES = (
     "crosscell_cache",
     "crosscell_sets",
     "transfer_eval",
-    "cross_cell_table",
+    "crosscell_table",
     "train_crosscell",
     "crosscell_tables",
     "finding3",

@@ -1,5 +1,8 @@
 """Cross-cell evaluation: the train-cell x test-cell transfer matrix of the per-cell models,
-the DeepChrome 2.0 training-set experiments (pooled training), their tables and figures.
+the DeepChrome 2.0 training-set experiments (pooled training) and their tables.
+
+Targets, inputs and params come from CROSSCELL (deepchrome2.crosscell.workflow, made in
+rules/common.smk); the figures are generated from the figure registry (rules/figures.smk).
 """
 
 
@@ -37,9 +40,9 @@ checkpoint crosscell_sets:
         runtime=10,
     params:
         cells=CELLS,
-        targets=CC_TARGETS,
-        experiments=CC_EXPERIMENTS,
-        options=cc_config.plan_options(config) if CC else {},
+        targets=CROSSCELL.target_cells,
+        experiments=CROSSCELL.experiments,
+        options=CROSSCELL.plan_options,
     script:
         "../workflow_scripts/crosscell_sets.py"
 
@@ -47,7 +50,7 @@ checkpoint crosscell_sets:
 rule transfer_eval:
     input:
         model="results/models/{arch}/{cell}/model.pt",
-        caches=feature_caches(),
+        caches=CROSSCELL.feature_caches(),
         features=expand("results/features/{cell}.npz", cell=CELLS),
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
@@ -70,17 +73,17 @@ rule transfer_eval:
         "../workflow_scripts/transfer_eval.py"
 
 
-rule cross_cell_table:
+rule crosscell_table:
     input:
-        transfer_rows,
+        CROSSCELL.transfer_rows,
     output:
         report(
             "results/tables/cross_cell_{arch}.tsv",
-            caption="../report/table_cross_cell.rst",
+            caption="../report/table_crosscell.rst",
             category="cross-cell",
         ),
     log:
-        "logs/crosscell/cross_cell_{arch}.log",
+        "logs/crosscell/crosscell_table_{arch}.log",
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
@@ -90,13 +93,13 @@ rule cross_cell_table:
     params:
         tissue=cfg.tissue_of(config),
     script:
-        "../workflow_scripts/cross_cell_table.py"
+        "../workflow_scripts/crosscell_table.py"
 
 
 rule train_crosscell:
     input:
         sets="results/crosscell/sets.tsv",
-        caches=feature_caches(),
+        caches=CROSSCELL.feature_caches(),
         features=expand("results/features/{cell}.npz", cell=CELLS),
         labels=expand("results/labels/{cell}.tsv", cell=CELLS),
         split="results/splits/genes.tsv",
@@ -113,23 +116,23 @@ rule train_crosscell:
         "../envs/deepchrome2.yaml"
     threads: config["train"]["threads"]
     resources:
-        mem_mb=pooled_mem_mb,
+        mem_mb=CROSSCELL.pooled_mem_mb,
         runtime=120,
     params:
         cells=CELLS,
-        settings=arch_settings,
-        hparams=arch_hparams,
-        transform=arch_transform,
+        settings=CROSSCELL.settings,
+        hparams=CROSSCELL.hparams,
+        transform=CROSSCELL.transform,
         device=config["device"],
-        target=TRAINING.task.name,
+        target=CROSSCELL.task.name,
     script:
         "../workflow_scripts/train_crosscell.py"
 
 
 rule crosscell_tables:
     input:
-        matrices=expand("results/tables/cross_cell_{arch}.tsv", arch=CC_ARCHS),
-        metrics=experiment_metrics,
+        matrices=expand("results/tables/cross_cell_{arch}.tsv", arch=CROSSCELL.archs),
+        metrics=CROSSCELL.experiment_metrics,
         sets="results/crosscell/sets.tsv",
     output:
         experiments=report(
@@ -151,10 +154,10 @@ rule crosscell_tables:
         mem_mb=1000,
         runtime=10,
     params:
-        experiments=CC_EXPERIMENTS,
-        targets=CC_TARGETS,
-        architectures=CC_ARCHS,
-        metric=METRIC,
+        experiments=CROSSCELL.experiments,
+        targets=CROSSCELL.target_cells,
+        architectures=CROSSCELL.archs,
+        metric=CROSSCELL.metric,
         cohort=CELLS,
     script:
         "../workflow_scripts/crosscell_tables.py"
@@ -178,97 +181,7 @@ rule finding3:
         mem_mb=1000,
         runtime=10,
     params:
-        architectures=CC_ARCHS,
-        metric=METRIC,
+        architectures=CROSSCELL.archs,
+        metric=CROSSCELL.metric,
     script:
         "../workflow_scripts/finding3.py"
-
-
-rule plot_crosscell_heatmap:
-    input:
-        "results/tables/cross_cell_{arch}.tsv",
-    output:
-        pdf=report(
-            "results/figures/crosscell_heatmap_{arch}.pdf",
-            caption="../report/crosscell_heatmap.rst",
-            category="cross-cell",
-        ),
-        png=report(
-            "results/figures/crosscell_heatmap_{arch}.png",
-            caption="../report/crosscell_heatmap.rst",
-            category="cross-cell",
-        ),
-    log:
-        "logs/plots/crosscell_heatmap_{arch}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        figure="heatmap",
-        experiments=CC_EXPERIMENTS,
-        architectures=CC_ARCHS,
-    script:
-        "../workflow_scripts/plot_crosscell.py"
-
-
-rule plot_crosscell_experiments:
-    input:
-        "results/tables/crosscell_experiments.tsv",
-    output:
-        pdf=report(
-            "results/figures/crosscell_experiments.pdf",
-            caption="../report/crosscell_experiments.rst",
-            category="cross-cell",
-        ),
-        png=report(
-            "results/figures/crosscell_experiments.png",
-            caption="../report/crosscell_experiments.rst",
-            category="cross-cell",
-        ),
-    log:
-        "logs/plots/crosscell_experiments.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        figure="experiments",
-        experiments=CC_EXPERIMENTS,
-        architectures=CC_ARCHS,
-    script:
-        "../workflow_scripts/plot_crosscell.py"
-
-
-rule plot_crosscell_within_vs_exclusive:
-    input:
-        "results/tables/crosscell_experiments.tsv",
-    output:
-        pdf=report(
-            "results/figures/crosscell_within_vs_exclusive.pdf",
-            caption="../report/crosscell_within_vs_exclusive.rst",
-            category="cross-cell",
-        ),
-        png=report(
-            "results/figures/crosscell_within_vs_exclusive.png",
-            caption="../report/crosscell_within_vs_exclusive.rst",
-            category="cross-cell",
-        ),
-    log:
-        "logs/plots/crosscell_within_vs_exclusive.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        figure="scatter",
-        experiments=CC_EXPERIMENTS,
-        architectures=CC_ARCHS,
-    script:
-        "../workflow_scripts/plot_crosscell.py"

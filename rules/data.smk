@@ -4,7 +4,7 @@ if SOURCE == "deepchrome_csv":
 
     rule import_deepchrome_csv:
         input:
-            archive_csvs,
+            DATA.archive_csvs,
         output:
             features="results/features/{cell}.npz",
             labels="results/labels/{cell}.tsv",
@@ -24,12 +24,7 @@ if SOURCE == "deepchrome_csv":
 
     rule import_deepchrome_split:
         input:
-            expand(
-                "{root}/{cell}/classification/{split}.csv",
-                root=config["deepchrome_csv"]["root"],
-                cell=CELLS,
-                split=SPLITS,
-            ),
+            DATA.all_archive_csvs(),
         output:
             "results/splits/genes.tsv",
         log:
@@ -49,9 +44,9 @@ else:
 
     rule tss_windows:
         input:
-            gtf=gtf_path(),
-            rpkm=rpkm_path(),
-            bigwigs=all_bigwigs(),
+            gtf=DATA.gtf_path(),
+            rpkm=DATA.rpkm_path(),
+            bigwigs=DATA.all_bigwigs(),
         output:
             "results/annotation/tss_windows.tsv",
         log:
@@ -65,14 +60,14 @@ else:
             cells=CELLS,
             gene_types=config["gene_types"],
             window=config["window"],
-            gene_id=GENE_ID_COLUMN,
+            gene_id=DATA.gene_id_column,
         script:
             "../workflow_scripts/tss_windows.py"
 
     rule bin_signals:
         input:
             windows="results/annotation/tss_windows.tsv",
-            bigwigs=cell_bigwigs,
+            bigwigs=DATA.cell_bigwigs,
         output:
             "results/features/{cell}.npz",
         log:
@@ -93,7 +88,7 @@ else:
 
     rule labels:
         input:
-            rpkm=rpkm_path(),
+            rpkm=DATA.rpkm_path(),
             windows="results/annotation/tss_windows.tsv",
         output:
             "results/labels/{cell}.tsv",
@@ -105,7 +100,7 @@ else:
         resources:
             mem_mb=1000,
         params:
-            gene_id=GENE_ID_COLUMN,
+            gene_id=DATA.gene_id_column,
         script:
             "../workflow_scripts/labels.py"
 

@@ -10,59 +10,21 @@ with the plugin, with retries, a size check, gunzip and a checksum record or che
 have no internet.
 """
 
-if SOURCE == "files" and "download" in config:
-    DOWNLOAD = config["download"]
+DOWNLOAD = config.get("download", {})
 
-    localrules:
-        download_bigwig,
-        download_rpkm,
-        download_gtf,
+# One rule per download (download_bigwig, download_rpkm, download_gtf), none without `download:`.
+for dl in DATA.downloads():
 
-    rule download_bigwig:
+    rule:
+        name:
+            f"download_{dl.name}"
         input:
-            bigwig_url,
+            dl.input(storage.http),
         output:
-            bigwig_download_pattern(),
+            dl.path,
         log:
-            "logs/download/{cell}-{mark}.log",
-        conda:
-            "../envs/deepchrome2.yaml"
-        threads: 1
-        resources:
-            mem_mb=500,
-        params:
-            checksums=DOWNLOAD["checksums"],
-            retries=DOWNLOAD["retries"],
-            backoff=DOWNLOAD["backoff"],
-        script:
-            "../workflow_scripts/download.py"
-
-    rule download_rpkm:
-        input:
-            storage.http(DOWNLOAD["rpkm_url"], retrieve=False),
-        output:
-            config["files"]["rpkm"],
-        log:
-            "logs/download/rpkm.log",
-        conda:
-            "../envs/deepchrome2.yaml"
-        threads: 1
-        resources:
-            mem_mb=500,
-        params:
-            checksums=DOWNLOAD["checksums"],
-            retries=DOWNLOAD["retries"],
-            backoff=DOWNLOAD["backoff"],
-        script:
-            "../workflow_scripts/download.py"
-
-    rule download_gtf:
-        input:
-            storage.http(DOWNLOAD["gtf_url"], retrieve=False),
-        output:
-            config["files"]["gtf"],
-        log:
-            "logs/download/gtf.log",
+            dl.log,
+        localrule: True
         conda:
             "../envs/deepchrome2.yaml"
         threads: 1

@@ -1,10 +1,14 @@
-"""Conditional GAN of histone signal per expression class: training, samples, quality, figures."""
+"""Conditional GAN of histone signal per expression class: training, samples and quality.
+
+Targets, inputs and params come from GAN (deepchrome2.gan.workflow, made in rules/common.smk);
+the figures are generated from the figure registry (rules/figures.smk).
+"""
 
 
 rule train_gan:
     input:
-        features=gan_features,
-        labels=gan_labels,
+        features=GAN.features,
+        labels=GAN.labels,
         split="results/splits/genes.tsv",
     output:
         checkpoint="results/gan/{gset}/gan.pt",
@@ -15,12 +19,12 @@ rule train_gan:
         "benchmarks/gan/train_{gset}.tsv"
     conda:
         "../envs/deepchrome2.yaml"
-    threads: GAN["threads"]
+    threads: GAN.section["threads"]
     resources:
         mem_mb=3000,
         runtime=60,
     params:
-        gan=GAN,
+        gan=GAN.section,
         device=config["device"],
     script:
         "../workflow_scripts/train_gan.py"
@@ -40,15 +44,15 @@ rule generate_gan:
         mem_mb=2000,
         runtime=10,
     params:
-        n_per_class=GAN["n_generated"],
-        seed=GAN["seed"],
+        n_per_class=GAN.section["n_generated"],
+        seed=GAN.section["seed"],
     script:
         "../workflow_scripts/generate_gan.py"
 
 
 rule gan_optimize_map:
     input:
-        classifier=f"results/models/{GAN_CLASSIFIER}/{{cell}}/model.pt",
+        classifier=GAN.classifier_model(),
     output:
         "results/gan/{cell}/optmap.npz",
     log:
@@ -62,17 +66,17 @@ rule gan_optimize_map:
         mem_mb=2000,
         runtime=10,
     params:
-        l2=GAN["optimize"]["l2"],
-        steps=GAN["optimize"]["steps"],
-        lr=GAN["optimize"]["lr"],
-        seed=GAN["seed"],
+        l2=GAN.section["optimize"]["l2"],
+        steps=GAN.section["optimize"]["steps"],
+        lr=GAN.section["optimize"]["lr"],
+        seed=GAN.section["seed"],
     script:
-        "../workflow_scripts/optimize_map.py"
+        "../workflow_scripts/gan_optimize_map.py"
 
 
 rule gan_quality_set:
     input:
-        unpack(gan_quality_inputs),
+        unpack(GAN.quality_input),
     output:
         "results/gan/{gset}/quality.tsv",
     log:
@@ -86,15 +90,15 @@ rule gan_quality_set:
         mem_mb=3000,
         runtime=10,
     params:
-        cells=gan_cells_param,
-        min_genes_per_class=GAN["min_genes_per_class"],
+        cells=GAN.cells_of,
+        min_genes_per_class=GAN.section["min_genes_per_class"],
     script:
-        "../workflow_scripts/gan_quality.py"
+        "../workflow_scripts/gan_quality_set.py"
 
 
 rule gan_quality:
     input:
-        expand("results/gan/{gset}/quality.tsv", gset=gan_sets()),
+        GAN.quality_tables(),
     output:
         report(
             "results/tables/gan_quality.tsv",
@@ -110,159 +114,4 @@ rule gan_quality:
         mem_mb=1000,
         runtime=5,
     script:
-        "../workflow_scripts/gan_quality_table.py"
-
-
-rule plot_gan_samples:
-    input:
-        unpack(gan_data),
-    output:
-        pdf=report(
-            "results/figures/gan_samples_{gset}.pdf",
-            caption="../report/gan_samples.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-        png=report(
-            "results/figures/gan_samples_{gset}.png",
-            caption="../report/gan_samples.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-    log:
-        "logs/gan/plot_samples_{gset}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        name="samples",
-        cells=gan_cells_param,
-    script:
-        "../workflow_scripts/plot_gan.py"
-
-
-rule plot_gan_profiles:
-    input:
-        unpack(gan_data),
-    output:
-        pdf=report(
-            "results/figures/gan_profiles_{gset}.pdf",
-            caption="../report/gan_profiles.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-        png=report(
-            "results/figures/gan_profiles_{gset}.png",
-            caption="../report/gan_profiles.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-    log:
-        "logs/gan/plot_profiles_{gset}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        name="profiles",
-        cells=gan_cells_param,
-    script:
-        "../workflow_scripts/plot_gan.py"
-
-
-rule plot_gan_marks:
-    input:
-        unpack(gan_data),
-    output:
-        pdf=report(
-            "results/figures/gan_marks_{gset}.pdf",
-            caption="../report/gan_marks.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-        png=report(
-            "results/figures/gan_marks_{gset}.png",
-            caption="../report/gan_marks.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-    log:
-        "logs/gan/plot_marks_{gset}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        name="marks",
-        cells=gan_cells_param,
-    script:
-        "../workflow_scripts/plot_gan.py"
-
-
-rule plot_gan_optmap:
-    input:
-        unpack(gan_optmap_inputs),
-    output:
-        pdf=report(
-            "results/figures/gan_optmap_{gset}.pdf",
-            caption="../report/gan_optmap.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-        png=report(
-            "results/figures/gan_optmap_{gset}.png",
-            caption="../report/gan_optmap.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-    log:
-        "logs/gan/plot_optmap_{gset}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        name="optmap",
-        cells=gan_cells_param,
-    script:
-        "../workflow_scripts/plot_gan.py"
-
-
-rule plot_gan_loss:
-    input:
-        history="results/gan/{gset}/history.tsv",
-    output:
-        pdf=report(
-            "results/figures/gan_loss_{gset}.pdf",
-            caption="../report/gan_loss.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-        png=report(
-            "results/figures/gan_loss_{gset}.png",
-            caption="../report/gan_loss.rst",
-            category="GAN",
-            subcategory="{gset}",
-        ),
-    log:
-        "logs/gan/plot_loss_{gset}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        name="loss",
-        cells=gan_cells_param,
-    script:
-        "../workflow_scripts/plot_gan.py"
+        "../workflow_scripts/gan_quality.py"

@@ -1,9 +1,9 @@
 """What the models learned and what the input looks like: deepTools-compatible BED and
-matrices, the per-cell signal heatmap, class-optimization maps, attention and attribution.
+matrices, class-optimization maps, attention and attribution.
+
+Targets, inputs and params come from INTERPRET (deepchrome2.interpret.workflow, made in
+rules/common.smk); the figures are generated from the figure registry (rules/figures.smk).
 """
-
-
-include: "interpret_common.smk"
 
 
 rule tss_windows_bed:
@@ -46,34 +46,6 @@ rule deeptools_matrix:
         "../workflow_scripts/deeptools_matrix.py"
 
 
-rule plot_signal_heatmap:
-    input:
-        "results/deeptools/{cell}.mat.gz",
-    output:
-        pdf=report(
-            "results/figures/signal_heatmap_{cell}.pdf",
-            caption="../report/signal_heatmap.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-        png=report(
-            "results/figures/signal_heatmap_{cell}.png",
-            caption="../report/signal_heatmap.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-    log:
-        "logs/interpret/signal_heatmap_{cell}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=3000,
-        runtime=10,
-    script:
-        "../workflow_scripts/plot_signal_heatmap.py"
-
-
 rule class_optmap:
     input:
         classifier="results/models/{arch}/{cell}/model.pt",
@@ -84,8 +56,8 @@ rule class_optmap:
     benchmark:
         "benchmarks/interpret/optmap_{arch}_{cell}_{method}.tsv"
     wildcard_constraints:
-        arch=OPTMAP_ARCHS,
-        method=OPTMAP_METHODS,
+        arch=INTERPRET.optmap_archs,
+        method=INTERPRET.optmap_methods,
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
@@ -93,46 +65,14 @@ rule class_optmap:
         mem_mb=2000,
         runtime=10,
     params:
-        seed=OPTMAP["seed"],
+        seed=INTERPRET.optmap["seed"],
     script:
         "../workflow_scripts/class_optmap.py"
 
 
-rule plot_optmap:
-    input:
-        optmap_files,
-    output:
-        pdf=report(
-            "results/figures/optmap_{arch}_{cell}.pdf",
-            caption="../report/optmap.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-        png=report(
-            "results/figures/optmap_{arch}_{cell}.png",
-            caption="../report/optmap.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-    log:
-        "logs/interpret/plot_optmap_{arch}_{cell}.log",
-    wildcard_constraints:
-        arch=OPTMAP_ARCHS,
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        methods=OPTMAP["methods"],
-    script:
-        "../workflow_scripts/plot_optmap.py"
-
-
 rule attention_maps:
     input:
-        unpack(attention_inputs),
+        unpack(INTERPRET.attention_maps_input),
     output:
         npz="results/interpret/attentivechrome/{cell}/attention.npz",
         table=report(
@@ -155,34 +95,6 @@ rule attention_maps:
         "../workflow_scripts/attention_maps.py"
 
 
-rule plot_attention:
-    input:
-        "results/interpret/attentivechrome/{cell}/attention.npz",
-    output:
-        pdf=report(
-            "results/figures/attention_{cell}.pdf",
-            caption="../report/attention.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-        png=report(
-            "results/figures/attention_{cell}.png",
-            caption="../report/attention.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-    log:
-        "logs/interpret/plot_attention_{cell}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../workflow_scripts/plot_attention.py"
-
-
 rule attribution_maps:
     input:
         classifier="results/models/{arch}/{cell}/model.pt",
@@ -196,7 +108,7 @@ rule attribution_maps:
     benchmark:
         "benchmarks/interpret/attribution_{arch}_{cell}.tsv"
     wildcard_constraints:
-        arch="|".join(ATTRIBUTION_ARCHS) or "none",
+        arch=INTERPRET.attribution_constraint,
     conda:
         "../envs/deepchrome2.yaml"
     threads: 1
@@ -204,16 +116,16 @@ rule attribution_maps:
         mem_mb=3000,
         runtime=20,
     params:
-        steps=ATTRIBUTION["steps"],
-        max_genes=ATTRIBUTION["max_genes"],
-        seed=ATTRIBUTION["seed"],
+        steps=INTERPRET.section["attribution"]["steps"],
+        max_genes=INTERPRET.section["attribution"]["max_genes"],
+        seed=INTERPRET.section["attribution"]["seed"],
     script:
         "../workflow_scripts/attribution_maps.py"
 
 
 rule attribution_table:
     input:
-        unpack(attribution_table_inputs),
+        unpack(INTERPRET.attribution_table_input),
     output:
         report(
             "results/tables/attribution.tsv",
@@ -229,34 +141,6 @@ rule attribution_table:
         mem_mb=1000,
         runtime=5,
     params:
-        cells=attribution_table_cells,
+        cells=INTERPRET.attribution_table_cells,
     script:
         "../workflow_scripts/attribution_table.py"
-
-
-rule plot_attribution:
-    input:
-        attribution_maps,
-    output:
-        pdf=report(
-            "results/figures/attribution_{cell}.pdf",
-            caption="../report/attribution.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-        png=report(
-            "results/figures/attribution_{cell}.png",
-            caption="../report/attribution.rst",
-            category="Interpretation",
-            subcategory="{cell}",
-        ),
-    log:
-        "logs/interpret/plot_attribution_{cell}.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../workflow_scripts/plot_attribution.py"

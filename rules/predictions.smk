@@ -5,13 +5,10 @@ itself: results/predictions/{arch}/{cell}.tsv and, one table per pooled training
 results/predictions/crosscell/{arch}/{tset}.tsv (every use of that set: experiment, target
 cell, track). Cells listed under `predict:` (bigWigs, no expression) are binned over this run's
 TSS windows and scored by the listed models into results/predictions/new/{model}/{cell}.tsv.
+Their inputs and params come from PREDICT (deepchrome2.predict.plan, made in rules/common.smk).
 """
 
 import re
-
-
-include: "predictions_common.smk"
-
 
 NOTHING = (
     "(?!x)x"  # a pattern no name matches: without `predict:` these rules never apply
@@ -19,8 +16,8 @@ NOTHING = (
 
 
 wildcard_constraints:
-    pcell="|".join(map(re.escape, PREDICT_CELLS)) or NOTHING,
-    model="|".join(map(re.escape, PREDICT_MODELS)) or NOTHING,
+    pcell="|".join(map(re.escape, PREDICT.cells)) or NOTHING,
+    model="|".join(map(re.escape, PREDICT.models)) or NOTHING,
 
 
 rule prediction_agreement:
@@ -41,7 +38,7 @@ rule prediction_agreement:
         mem_mb=1000,
         runtime=10,
     params:
-        architectures=ARCHS,
+        architectures=TRAINING.archs,
         cells=CELLS,
     script:
         "../workflow_scripts/prediction_agreement.py"
@@ -65,7 +62,7 @@ rule plot_roc:
         mem_mb=1000,
         runtime=10,
     params:
-        architectures=ARCHS,
+        architectures=TRAINING.archs,
         cells=CELLS,
     script:
         "../workflow_scripts/plot_roc.py"
@@ -96,7 +93,7 @@ rule predict_features:
 
 rule predict_new_cell:
     input:
-        model=predict_model_input,
+        model=PREDICT.model_input,
         features="results/predict/features/{pcell}.npz",
         split="results/splits/genes.tsv",
     output:
@@ -111,6 +108,6 @@ rule predict_new_cell:
         runtime=30,
     params:
         device=config["device"],
-        track=predict_track,
+        track=PREDICT.track,
     script:
         "../workflow_scripts/predict_new_cell.py"

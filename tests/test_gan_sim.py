@@ -22,7 +22,7 @@ from deepchrome2.gan.quality import (
     structured_marks,
 )
 from deepchrome2.gan.train import DivergenceError, generate_files, load_generated, train_gan_files
-from deepchrome2.plots.gan import FIGURES, gan_figure_files
+from deepchrome2.plots import registry
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
 
@@ -149,14 +149,16 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     # the classifier recognises the generated high-expression class better than chance
     assert df.loc[1, "fidelity_accuracy"] > 0.5
 
-    common = {"gan_name": CELL, "checkpoint": trained["checkpoint"],
-              "generated": trained["generated"], "features": [cohort["features"]],
-              "labels": [cohort["labels"]], "split": cohort["split"],
-              "history": trained["history"], "optmaps": [optmap], "cells": [CELL],
+    inputs = {"checkpoint": trained["checkpoint"], "generated": trained["generated"],
+              "features": [cohort["features"]], "labels": [cohort["labels"]],
+              "split": cohort["split"], "history": trained["history"], "optmaps": [optmap],
               "truth": cohort["truth"]}  # fmt: skip
-    for name in FIGURES:
+    names = registry.of_stage("gan")
+    assert len(names) == 5
+    for name in names:
         pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
-        gan_figure_files(name, pdf, png, **common)
+        job = registry.FigureJob(inputs, {"cells": [CELL]}, {"gset": CELL}, pdf, png)
+        registry.draw(name, job)
         assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000
 
 

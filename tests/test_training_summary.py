@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from deepchrome2.errors import InputError
-from deepchrome2.plots.per_cell import FIGURES, plot_figure, representative_cells
+from deepchrome2.plots import registry
+from deepchrome2.plots.per_cell import representative_cells
 from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
 from deepchrome2.training.summary import (
     architecture_table,
@@ -107,13 +108,20 @@ def test_write_tables_and_bad_oracle(tmp_path):
     assert pd.read_csv(tmp_path / "a.tsv", sep="\t").shape == (8, 4)
 
 
-@pytest.mark.parametrize("name", FIGURES)
+@pytest.mark.parametrize("name", [n for n in registry.of_stage("training") if n != "ours_vs_paper"])
 def test_figures_written_as_pdf_and_png(tmp_path, name):
     paths = _metrics(tmp_path)
     oracle = tmp_path / "oracle.tsv"
     pd.DataFrame({"cell": CELLS, "oracle_auroc": 0.9}).to_csv(oracle, sep="\t", index=False)
     pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
-    plot_figure(name, paths, pdf, png, oracle=oracle, order=["linear", "deepchrome", "mlp"])
+    job = registry.FigureJob(
+        input={"metrics": paths, "oracle": oracle},
+        params={"order": ["linear", "deepchrome", "mlp"], "metric": "auroc"},
+        wildcards={},
+        pdf=pdf,
+        png=png,
+    )
+    registry.draw(name, job)
     assert pdf.read_bytes()[:4] == b"%PDF"
     assert png.read_bytes()[:4] == b"\x89PNG"
 

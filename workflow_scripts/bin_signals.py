@@ -1,4 +1,4 @@
-"""Adapter: rule bin_signals -> deepchrome2.data.steps.bin_signals."""
+"""Adapter: rules bin_signals and predict_features -> deepchrome2.data.steps.bin_signals."""
 
 from deepchrome2.data.steps import bin_signals
 from deepchrome2.runner import run_step

@@ -15,7 +15,9 @@ from scipy.cluster import hierarchy  # noqa: E402
 
 from deepchrome2.crosscell.summary import BASELINE  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.plots.per_cell import LABELS, save_figure  # noqa: E402
+from deepchrome2.plots.per_cell import LABELS  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 
@@ -166,29 +168,26 @@ def within_vs_exclusive(
     save_figure(fig, pdf, png)
 
 
-FIGURES = ("heatmap", "experiments", "scatter")
+def _table(job: FigureJob) -> tuple[pd.DataFrame, str]:
+    """The figure's table and the target's metric (auroc, or pearson_r for log_rpkm)."""
+    df = _read(job.input["table"])
+    return df, "auroc" if "auroc" in df.columns else "pearson_r"
 
 
-def plot_figure(
-    name: str,
-    table: PathLike,
-    pdf: PathLike,
-    png: PathLike,
-    arch: str | None = None,
-    experiments: Sequence[str] = (),
-    architectures: Sequence[str] = (),
-) -> None:
-    """Draw cross-cell figure ``name`` from its table (the transfer matrix for the heatmap of
-    ``arch``, ``crosscell_experiments.tsv`` for the others)."""
-    df = _read(table)
-    metric = "auroc" if "auroc" in df.columns else "pearson_r"  # the target's metric
-    if name == "heatmap":
-        if arch is None:
-            raise ValueError("the heatmap needs an architecture")
-        transfer_heatmap(df, arch, pdf, png, metric)
-    elif name == "experiments":
-        experiments_box(df, pdf, png, experiments, architectures, metric)
-    elif name == "scatter":
-        within_vs_exclusive(df, pdf, png, architectures, metric)
-    else:
-        raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")
+def draw_crosscell_heatmap(job: FigureJob) -> None:
+    """The clustered transfer matrix of one architecture."""
+    df, metric = _table(job)
+    transfer_heatmap(df, job.wildcards["arch"], job.pdf, job.png, metric)
+
+
+def draw_crosscell_experiments(job: FigureJob) -> None:
+    """Test metric per training-set experiment and architecture."""
+    df, metric = _table(job)
+    p = job.params
+    experiments_box(df, job.pdf, job.png, p["experiments"], p["architectures"], metric)
+
+
+def draw_crosscell_within_vs_exclusive(job: FigureJob) -> None:
+    """Within-cell against exclusive_all test metric, per target cell."""
+    df, metric = _table(job)
+    within_vs_exclusive(df, job.pdf, job.png, job.params["architectures"], metric)

@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from deepchrome2.io import load_features, load_labels  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 
 def class_profiles(
@@ -66,3 +67,11 @@ def plot_mark_profiles(
     np.atleast_1d(axes)[0].legend(fontsize=7, frameon=False)
     fig.tight_layout()
     save_figure(fig, pdf, png)
+
+
+def draw_mark_profiles(job: FigureJob) -> None:
+    """Mean signal per mark around the TSS by expression class, over every cell."""
+    cells = job.params["cells"]
+    features = dict(zip(cells, job.input["features"], strict=True))
+    labels = dict(zip(cells, job.input["labels"], strict=True))
+    plot_mark_profiles(features, labels, job.pdf, job.png, truth=job.input.get("truth"))

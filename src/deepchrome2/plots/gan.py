@@ -1,14 +1,16 @@
 """Figures of the conditional GAN (one function per figure, each written as PDF and PNG).
 
-Array-level functions take generated and real signal; the ``*_files`` functions are the
-Snakemake steps. "Transformed" signal is log1p, standardised per mark with the GAN's training
-mean and standard deviation (z-scores); "raw" signal is fold enrichment.
+Array-level functions take generated and real signal; the ``draw_*`` functions are the
+entries of the figure registry (deepchrome2.plots.registry). "Transformed" signal is log1p,
+standardised per mark with the GAN's training mean and standard deviation (z-scores); "raw"
+signal is fold enrichment.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -18,21 +20,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.io import atomic_path  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 CLASS_NAMES = ("low expression (class 0)", "high expression (class 1)")
 TSS_HALF_WIDTH = 1000  # bp either side of the TSS counted as "near the TSS"
 HIGH_QUANTILE = 0.75  # "high signal" = above this quantile of real genes near the TSS
-
-
-def save_figure(fig: plt.Figure, pdf: PathLike, png: PathLike) -> None:
-    """Save ``fig`` as PDF and PNG, each atomically and reproducibly, and close it."""
-    for path, fmt, meta in ((pdf, "pdf", {"CreationDate": None}), (png, "png", {"Software": None})):
-        final, tmp = atomic_path(path)
-        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
-        os.replace(tmp, final)
-    plt.close(fig)
 
 
 def _extent(bin_starts: np.ndarray) -> list[float]:
@@ -252,61 +246,75 @@ def read_history(path: PathLike) -> pd.DataFrame:
     return df
 
 
-FIGURES = ("samples", "profiles", "marks", "optmap", "loss")
+def _label(job: FigureJob) -> str:
+    return f"GAN {job.wildcards['gset']}"
 
 
-def gan_figure_files(
-    name: str,
-    pdf: PathLike,
-    png: PathLike,
-    gan_name: str,
-    checkpoint: PathLike | None = None,
-    generated: PathLike | None = None,
-    features: Sequence[PathLike] = (),
-    labels: Sequence[PathLike] = (),
-    split: PathLike | None = None,
-    history: PathLike | None = None,
-    optmaps: Sequence[PathLike] = (),
-    cells: Sequence[str] = (),
-    truth: PathLike | None = None,
-) -> None:
-    """Snakemake step: one GAN figure (``name`` in FIGURES) from the workflow's files."""
-    from deepchrome2.gan.data import load_split_data
-    from deepchrome2.gan.optimize import load_optmap
-    from deepchrome2.gan.quality import load_truth
+def _generated(job: FigureJob) -> tuple[Any, dict]:
+    """The GAN of ``job`` and its generated samples."""
     from deepchrome2.gan.train import load_gan, load_generated
 
-    if name not in FIGURES:
-        raise ValueError(f"unknown GAN figure {name!r}; valid: {', '.join(FIGURES)}")
-    label = f"GAN {gan_name}"
-    if name == "loss":
-        loss_curves(read_history(history), pdf, png, title=f"{label}: training (WGAN-GP)")
-        return
-    gan = load_gan(checkpoint)
-    gen = load_generated(generated)
-    Zg, Xg, yg = gen["Z"], gen["X"], gen["y"]
-    bins = gen["bin_starts"]
-    if name == "optmap":
-        means = np.stack([Zg[yg == c].mean(axis=0) for c in (0, 1)])
-        maps = []
-        for cell, path in zip(cells, optmaps, strict=True):
-            om = load_optmap(path)
-            if [str(m) for m in om["marks"]] != gan.marks:
-                raise InputError(path, "optimization map marks differ from the GAN's")
-            maps.append((f"optimization map ({cell})", om["maps"]))
-        optimization_maps(means, maps, gan.marks, bins, pdf, png,
-                          title=f"{label}: class means vs optimization maps (ascent)")  # fmt: skip
-        return
-    real = load_split_data(features, labels, split, "test")
-    Zr = gan.transform.forward(real.X)
-    if name == "samples":
-        title = f"{label}: generated (top) and real test genes (bottom) per class"
-        sample_grid(Zg, yg, Zr, real.y, gan.marks, bins, pdf, png, title=title)
-    elif name == "profiles":
-        tr = None
-        if truth:
-            tr = np.mean([load_truth(truth, c, gan.marks) for c in cells], axis=0)
-        title = f"{label}: mean profile per mark with inter-quartile bands"
-        mean_profiles(Xg, yg, real.X, real.y, gan.marks, bins, pdf, png, truth=tr, title=title)
-    else:
-        combinatorial(Zg, yg, Zr, real.y, gan.marks, bins, pdf, png)
+    return load_gan(job.input["checkpoint"]), load_generated(job.input["generated"])
+
+
+def _real_test(job: FigureJob, gan: Any) -> Any:
+    """The real test genes of the GAN's cells, and their standardised signal."""
+    from deepchrome2.gan.data import load_split_data
+
+    inp = job.input
+    real = load_split_data(inp["features"], inp["labels"], inp["split"], "test")
+    return real, gan.transform.forward(real.X)
+
+
+def draw_gan_samples(job: FigureJob) -> None:
+    """Generated and real test genes per class, as signal matrices."""
+    gan, gen = _generated(job)
+    real, Zr = _real_test(job, gan)
+    title = f"{_label(job)}: generated (top) and real test genes (bottom) per class"
+    sample_grid(gen["Z"], gen["y"], Zr, real.y, gan.marks, gen["bin_starts"], job.pdf, job.png,
+                title=title)  # fmt: skip
+
+
+def draw_gan_profiles(job: FigureJob) -> None:
+    """Mean profile per mark and class, generated against real (and the truth if simulated)."""
+    from deepchrome2.gan.quality import load_truth
+
+    gan, gen = _generated(job)
+    real, _ = _real_test(job, gan)
+    truth = job.input.get("truth")
+    tr = None
+    if truth:
+        tr = np.mean([load_truth(truth, c, gan.marks) for c in job.params["cells"]], axis=0)
+    title = f"{_label(job)}: mean profile per mark with inter-quartile bands"
+    mean_profiles(gen["X"], gen["y"], real.X, real.y, gan.marks, gen["bin_starts"], job.pdf,
+                  job.png, truth=tr, title=title)  # fmt: skip
+
+
+def draw_gan_marks(job: FigureJob) -> None:
+    """Mark correlation and co-occurrence near the TSS, generated against real."""
+    gan, gen = _generated(job)
+    real, Zr = _real_test(job, gan)
+    combinatorial(gen["Z"], gen["y"], Zr, real.y, gan.marks, gen["bin_starts"], job.pdf, job.png)
+
+
+def draw_gan_optmap(job: FigureJob) -> None:
+    """The GAN's class means beside the classifier's optimization maps."""
+    from deepchrome2.gan.optimize import load_optmap
+
+    gan, gen = _generated(job)
+    Zg, yg = gen["Z"], gen["y"]
+    means = np.stack([Zg[yg == c].mean(axis=0) for c in (0, 1)])
+    maps = []
+    for cell, path in zip(job.params["cells"], job.input["optmaps"], strict=True):
+        om = load_optmap(path)
+        if [str(m) for m in om["marks"]] != gan.marks:
+            raise InputError(path, "optimization map marks differ from the GAN's")
+        maps.append((f"optimization map ({cell})", om["maps"]))
+    title = f"{_label(job)}: class means vs optimization maps (ascent)"
+    optimization_maps(means, maps, gan.marks, gen["bin_starts"], job.pdf, job.png, title=title)
+
+
+def draw_gan_loss(job: FigureJob) -> None:
+    """The GAN's training losses per epoch (WGAN-GP)."""
+    title = f"{_label(job)}: training (WGAN-GP)"
+    loss_curves(read_history(job.input["history"]), job.pdf, job.png, title=title)

@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 
 from deepchrome2.data.deeptools import read_matrix  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.plots.gan import save_figure  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 CLASS_COLOURS = ("tab:blue", "tab:red")
@@ -186,3 +187,27 @@ def attribution_figure(maps: Sequence[PathLike], pdf: PathLike, png: PathLike, c
     fig.suptitle(f"{cell}: integrated gradients of the class-1 log-odds (baseline: training "
                  "mean), mean over test genes of each class", fontsize=10, y=1.02)  # fmt: skip
     save_figure(fig, pdf, png)
+
+
+def draw_signal_heatmap(job: FigureJob) -> None:
+    """Every gene of one cell sorted by expression, marks as columns."""
+    signal_heatmap(job.input["matrix"], job.pdf, job.png, job.wildcards["cell"])
+
+
+def draw_optmap(job: FigureJob) -> None:
+    """Class-optimization maps of one classifier, one column per method."""
+    from deepchrome2.interpret.optmap import get_method
+
+    titles = [f"{m}: {get_method(m).title}" for m in job.params["methods"]]
+    label = f"{job.wildcards['arch']} on {job.wildcards['cell']}"
+    optmap_figure(list(job.input["maps"]), titles, job.pdf, job.png, label)
+
+
+def draw_attention(job: FigureJob) -> None:
+    """Bin- and mark-level attention of AttentiveChrome on one cell."""
+    attention_figure(job.input["attention"], job.pdf, job.png, job.wildcards["cell"])
+
+
+def draw_attribution(job: FigureJob) -> None:
+    """Integrated-gradients maps of every torch model of one cell."""
+    attribution_figure(list(job.input["maps"]), job.pdf, job.png, job.wildcards["cell"])

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from deepchrome2 import paper  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.training.summary import collect_metrics  # noqa: E402
 
 PathLike = str | os.PathLike[str]
@@ -68,3 +69,10 @@ def ours_vs_paper(
         ax.set_title(f"Per-cell test AUROC, ours vs DeepChrome 2.0 ({n} shared cells)")
     save_figure(fig, pdf, png)
     return points
+
+
+def draw_ours_vs_paper(job: FigureJob) -> None:
+    """Our per-cell test AUROC against DeepChrome 2.0's."""
+    ours_vs_paper(
+        job.input["metrics"], job.input["reference"], job.pdf, job.png, job.params["order"]
+    )

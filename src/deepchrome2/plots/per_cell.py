@@ -13,24 +13,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from deepchrome2.io import atomic_path  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.training.summary import collect_metrics, load_oracle  # noqa: E402
 
 PathLike = str | os.PathLike[str]
-
-
-def save_figure(fig: plt.Figure, pdf: PathLike, png: PathLike) -> None:
-    """Save ``fig`` as PDF and PNG, each atomically, and close it."""
-    for path, fmt in ((pdf, "pdf"), (png, "png")):
-        final, tmp = atomic_path(path)
-        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=_metadata(fmt))
-        os.replace(tmp, final)
-    plt.close(fig)
-
-
-def _metadata(fmt: str) -> dict:
-    # fixed metadata so that reruns write identical files
-    return {"CreationDate": None} if fmt == "pdf" else {"Software": None}
 
 
 def _arch_order(metrics: pd.DataFrame, order: Sequence[str] | None) -> list[str]:
@@ -180,34 +167,35 @@ def auroc_vs_oracle(
     save_figure(fig, pdf, png)
 
 
-FIGURES = ("auroc_by_architecture", "linear_vs_deepchrome", "training_curves", "auroc_vs_oracle")
+def _metrics(job: FigureJob) -> pd.DataFrame:
+    return collect_metrics(job.input["metrics"], job.params["metric"])
 
 
-def plot_figure(
-    name: str,
-    metrics_paths: Sequence[PathLike],
-    pdf: PathLike,
-    png: PathLike,
-    oracle: PathLike | None = None,
-    order: Sequence[str] | None = None,
-    metric: str = "auroc",
-) -> None:
-    """Draw figure ``name`` from the jobs' ``metrics.json`` (histories sit beside them);
-    ``metric`` is the target's headline metric (auroc or pearson_r)."""
-    metrics = collect_metrics(metrics_paths, metric)
-    if name == "auroc_by_architecture":
-        auroc_by_architecture(metrics, pdf, png, order, metric)
-    elif name == "linear_vs_deepchrome":
-        scatter_pair(metrics, pdf, png, x="linear", y="deepchrome", metric=metric)
-    elif name == "training_curves":
-        histories = {
-            (row.arch, row.cell): pd.read_csv(Path(p).with_name("history.tsv"), sep="\t")
-            for p, row in zip(metrics_paths, metrics.itertuples(), strict=True)
-        }
-        training_curves(metrics, histories, pdf, png, order, metric)
-    elif name == "auroc_vs_oracle":
-        if oracle is None:
-            raise ValueError("auroc_vs_oracle needs the oracle AUROC table")
-        auroc_vs_oracle(metrics, load_oracle(oracle, metric), pdf, png, order, metric)
-    else:
-        raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")
+def draw_auroc_by_architecture(job: FigureJob) -> None:
+    """Each architecture's test metric over the cells (box and points)."""
+    metric = job.params["metric"]
+    auroc_by_architecture(_metrics(job), job.pdf, job.png, job.params["order"], metric)
+
+
+def draw_linear_vs_deepchrome(job: FigureJob) -> None:
+    """Per-cell test metric of deepchrome against linear."""
+    metric = job.params["metric"]
+    scatter_pair(_metrics(job), job.pdf, job.png, x="linear", y="deepchrome", metric=metric)
+
+
+def draw_training_curves(job: FigureJob) -> None:
+    """Training and validation curves of every architecture on representative cells."""
+    metrics = _metrics(job)
+    histories = {
+        (row.arch, row.cell): pd.read_csv(Path(p).with_name("history.tsv"), sep="\t")
+        for p, row in zip(job.input["metrics"], metrics.itertuples(), strict=True)
+    }
+    metric = job.params["metric"]
+    training_curves(metrics, histories, job.pdf, job.png, job.params["order"], metric)
+
+
+def draw_auroc_vs_oracle(job: FigureJob) -> None:
+    """Each model's test metric against the simulator's oracle, per cell."""
+    metric = job.params["metric"]
+    oracle = load_oracle(job.input["oracle"], metric)
+    auroc_vs_oracle(_metrics(job), oracle, job.pdf, job.png, job.params["order"], metric)

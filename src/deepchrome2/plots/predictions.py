@@ -18,7 +18,7 @@ from sklearn.metrics import (  # noqa: E402
 )
 
 from deepchrome2.errors import InputError  # noqa: E402
-from deepchrome2.plots.per_cell import save_figure  # noqa: E402
+from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.predict.agreement import read_predictions  # noqa: E402
 
 PathLike = str | os.PathLike[str]

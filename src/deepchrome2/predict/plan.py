@@ -14,7 +14,7 @@ target cell: the workflow resolves it from the plan (``pooled_model``). Output n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ class PredictPlan:
     cells: dict[str, list[str]] = field(default_factory=dict)  # cell -> marks, in order
     bigwig: str = ""
     models: dict[str, PredictModel] = field(default_factory=dict)
+    # the cross-cell plan (sets.tsv as a DataFrame), asked for only by cross-cell models
+    crosscell_plan: Callable[[], Any] | None = None
 
     def bigwig_path(self, cell: str, mark: str) -> str:
         return self.bigwig.format(cell=cell, mark=mark)
@@ -66,8 +68,19 @@ class PredictPlan:
         return list(self.cells[wildcards.pcell])
 
     def model_input(self, wildcards: Any) -> str:
-        """input: the model file of ``wildcards.model`` (not for cross-cell models)."""
-        return self.models[wildcards.model].path
+        """input: the model file of ``wildcards.model``; a cross-cell model's from the plan."""
+        m = self.models[wildcards.model]
+        return self._pooled(m)[0] if m.source == "cross-cell" else m.path
+
+    def track(self, wildcards: Any) -> str:
+        """params: the early-stopping track of a cross-cell model ("" for the other models)."""
+        m = self.models[wildcards.model]
+        return self._pooled(m)[1] if m.source == "cross-cell" else ""
+
+    def _pooled(self, m: PredictModel) -> tuple[str, str]:
+        if self.crosscell_plan is None:
+            raise ValueError(f"model {m.name}: no cross-cell plan to resolve it from")
+        return pooled_model(m, self.crosscell_plan())
 
 
 POOLED_MODELS = "results/crosscell/pooled/{arch}/{tset}/models.pt"
@@ -137,11 +150,12 @@ def plan(
     cells: Sequence[str],
     marks: Sequence[str],
     crosscell: Mapping[str, Any] | None = None,
+    crosscell_plan: Callable[[], Any] | None = None,
 ) -> PredictPlan:
     """Validate ``config['predict']`` against this run; ConfigError (one line) on a problem.
 
     ``crosscell`` holds this run's cross-cell ``architectures``, ``trained`` experiments and
-    ``targets``.
+    ``targets``; ``crosscell_plan`` gives the cross-cell plan (read once it is known).
     """
     section = config.get("predict")
     if not section:
@@ -161,7 +175,7 @@ def plan(
         if m.name in models:
             raise ConfigError(f"predict.models[{i}]", f"model '{m.name}' is listed twice")
         models[m.name] = m
-    p = PredictPlan(new_cells, section["bigwig"], models)
+    p = PredictPlan(new_cells, section["bigwig"], models, crosscell_plan)
     for cell, cell_marks in new_cells.items():
         for m in models.values():
             if cell_marks != m.marks:

@@ -1,12 +1,13 @@
-"""Targets and input/params functions of rules/train.smk (kept out of the rule file)."""
+"""Planning of the training stage: targets and input/params functions of rules/train.smk."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from deepchrome2 import paper
+from deepchrome2.plots import registry as figures
 from deepchrome2.training import task as tasks
 from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
 
@@ -124,15 +125,21 @@ class TrainingPlan:
     def oracle_input(self, wildcards: Any) -> dict[str, Any]:
         return {"metrics": self.job_files("metrics.json"), "oracle": ORACLE}
 
-    def figure_names(self) -> list[str]:
-        names = [f"{self.metric}_by_architecture", "training_curves"]
-        if self.has_finding1:
-            names.append("linear_vs_deepchrome")
-        if self.source == "simulate":
-            names.append(f"{self.metric}_vs_oracle")
-        if self.has_paper:
-            names.append("ours_vs_paper")
-        return names
+    def metrics_input(self, wildcards: Any) -> dict[str, Any]:
+        return {"metrics": self.job_files("metrics.json")}
+
+    # ---- figures (deepchrome2.plots.registry) ----
+    enabled = True  # the stage always runs
+    figure_wildcards: ClassVar[dict[str, list[str]]] = {}  # the figures take no wildcards
+    figure_constraints: ClassVar[dict[str, str]] = {}
+
+    @property
+    def simulated(self) -> bool:
+        return self.source == "simulate"
+
+    def figure_params(self, wildcards: Any) -> dict[str, Any]:
+        """params of every per-cell figure: the architectures' order and the metric."""
+        return {"order": self.archs, "metric": self.metric}
 
     def targets(self) -> list[str]:
         """Every job's outputs, predictions, the summary tables and the figures."""
@@ -142,5 +149,4 @@ class TrainingPlan:
             out.append(FINDING1)
         if self.has_paper:
             out.append(PAPER_TABLE)
-        out += [f"results/figures/{n}.{ext}" for n in self.figure_names() for ext in ("pdf", "png")]
-        return out
+        return out + figures.targets("training", self)

@@ -1,4 +1,4 @@
-"""rule cross_cell_table: gather one architecture's transfer rows into its matrix table."""
+"""rule crosscell_table: gather one architecture's transfer rows into its matrix table."""
 
 from deepchrome2.crosscell.evaluate import gather
 from deepchrome2.runner import run_step
