@@ -32,9 +32,9 @@ ALLOWED = {
     "train_crosscell": {"torch"},
     "train_gan": {"torch"},
     "generate_gan": {"torch"},
+    "gan_quality_set": {"torch"},
     "gan_quality": {"torch"},
-    "gan_quality_table": {"torch"},
-    "optimize_map": {"torch"},
+    "gan_optimize_map": {"torch"},
     "class_optmap": {"torch"},
     "attention_maps": {"torch"},
     "attribution_maps": {"torch"},
@@ -55,16 +55,7 @@ ALLOWED = {
     # The simulator's reference model is a scikit-learn logistic regression.
     "oracle_auroc": {"sklearn", "scipy.stats", "pyBigWig"},
     # Figures.
-    "plot_attention": {"matplotlib", "pyBigWig"},
-    "plot_attribution": {"matplotlib", "pyBigWig"},
-    "plot_signal_heatmap": {"matplotlib", "pyBigWig"},
-    "plot_optmap": {"matplotlib", "pyBigWig", "torch"},
     "plot_roc": {"matplotlib", "sklearn", "scipy.stats"},
-    "plot_crosscell": {"matplotlib"},
-    "plot_gan": {"matplotlib"},
-    "plot_mark_profiles": {"matplotlib"},
-    "plot_ours_vs_paper": {"matplotlib"},
-    "plot_per_cell": {"matplotlib"},
 }
 
 PROBE = """
