@@ -127,6 +127,12 @@ def test_cohort_runs_to_tables_and_figures(cohort_run: SimpleNamespace) -> None:
     assert (per_cell["deepchrome"] > 0.7).all() and per_cell["linear"].mean() > 0.55, per_cell
     tables = sorted(p.name for p in (work / "results/tables").iterdir())
     assert "cross_cell_linear.tsv" in tables and "gan_quality.tsv" in tables
+    # the sheet's tissue column groups the cells of the cross-cell table
+    cc = pd.read_csv(work / "results/tables/cross_cell_linear.tsv", sep="\t")
+    groups = dict(zip(cc["test_cell"], cc["test_group"], strict=True))
+    assert groups == {"K562": "blood", "GM12878": "blood", "HepG2": "liver"}
+    pair = cc.set_index(["train_cell", "test_cell"])["same_group"]
+    assert pair[("K562", "GM12878")] and not pair[("K562", "HepG2")]
     figures = list((work / "results/figures").glob("*.png"))
     assert len(figures) >= 5
     log = (work / "logs/tss_windows.log").read_text()
