@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from deepchrome2 import paper
 from deepchrome2.plots import registry as figures
 from deepchrome2.training import task as tasks
-from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
+from deepchrome2.training.config_check import arch_hparams, arch_settings
 
 JOB = "results/models/{arch}/{cell}"
 PREDICTIONS = "results/predictions/{arch}/{cell}.tsv"
@@ -30,7 +30,6 @@ class TrainingPlan:
     reference: str = str(paper.REFERENCE)
 
     def __post_init__(self) -> None:
-        check_architectures(self.config)
         self.task = tasks.of_config(self.config)
 
     @property
