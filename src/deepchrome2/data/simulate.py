@@ -48,7 +48,7 @@ import pyBigWig
 from scipy import sparse
 
 from deepchrome2.data.simulate_regulation import mark_coupling
-from deepchrome2.data.simulate_shapes import blend_flat, in_window, mark_shape
+from deepchrome2.data.simulate_shapes import GRID, MARKS, blend_flat, in_window, mark_shape
 from deepchrome2.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,6 @@ HG19_SIZES: dict[str, int] = {
     "chrX": 155270560,
 }
 
-MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
-GRID = 25  # bp resolution of the written signal (piecewise constant)
 # Knobs of the generative model that the ``simulate:`` config section may set.
 KNOBS = (
     "group_specific",

@@ -16,7 +16,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import PathLike, SignalTransform, check_class_counts, load_split_data
 from deepchrome2.gan.model import Critic, Generator, gradient_penalty
 from deepchrome2.io import atomic_path, write_tsv
-from deepchrome2.training.loop import eager
+from deepchrome2.training.loop import eager, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,6 @@ class TrainedGan:
     bin_starts: np.ndarray
     config: GanConfig
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` -> CUDA when present, else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("config.yaml", "device: cuda requested but no CUDA device is available")
-    return torch.device(device)
 
 
 def train_gan(
