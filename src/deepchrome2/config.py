@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from deepchrome2.data.simulate_shapes import GRID
-from deepchrome2.data.simulate_shapes import MARKS as SIMULATED_MARKS
+from deepchrome2.data.simulate.shapes import GRID
+from deepchrome2.data.simulate.shapes import MARKS as SIMULATED_MARKS
 from deepchrome2.errors import ConfigError
 from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet, nearest
 
