@@ -8,12 +8,11 @@ from pathlib import Path
 # scripts get the same folder through PYTHONPATH (every job parses this file first).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from deepchrome2 import config as cfg
+from deepchrome2.config_check import check_config
 from deepchrome2.errors import ConfigError, InputError
-from deepchrome2.training import task as prediction_task
-from deepchrome2.training.config_check import check_architectures
 
 cfg.export_import_path(Path(workflow.basedir) / "src")
 # Jobs share the cores: idle OpenMP threads sleep rather than spin (docs/benchmarks.md).
@@ -30,19 +29,13 @@ if not workflow.config_settings.configfiles:
 
 
 try:
-    # Unknown keys first, each named with the nearest valid one; then the schema's other rules.
-    cfg.check_keys(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
-    validate(config, "../schemas/config.schema.yaml")
-    COHORT = cfg.cohort(config)
-    cfg.check_source(config)
-    cfg.check_downloads(config, COHORT)
-    prediction_task.of_config(config)  # the target: class or log_rpkm
-except (ConfigError, InputError) as err:
+    # The schema (filling in its defaults), then every cross-key check of every stage, once.
+    for line in check_config(config):
+        logger.warning(line)
+except (ValueError, InputError) as err:
     print(f"error: {err}", file=sys.stderr)
     raise SystemExit(1)
-# Architecture names come from the model registry (one module each), so they are checked here,
-# right after the schema, rather than listed in it.
-check_architectures(config)
+COHORT = cfg.cohort(config)
 
 SOURCE = config["source"]
 CELLS = COHORT.cells
@@ -55,33 +48,6 @@ wildcard_constraints:
     cell=CELL_ID,
     mark="|".join(MARKS),
     split="train|valid|test",
-
-
-from deepchrome2.crosscell.config_check import check_crosscell, notice
-
-check_crosscell(config)
-if notice(config):
-    logger.warning(notice(config))
-
-
-GAN_CELLS = list(config["gan"]["cells"])
-GAN_CLASSIFIER = config["gan"]["classifier"]
-
-
-def check_gan_config():
-    """GAN cells must be cohort cells and the classifier must be trained."""
-    unknown = [c for c in GAN_CELLS if c not in CELLS]
-    if unknown:
-        raise ValueError(
-            f"config gan.cells: {unknown} are not cells of the cohort {CELLS}"
-        )
-    if GAN_CLASSIFIER not in config["train"]["architectures"]:
-        raise ValueError(
-            f"config gan.classifier: {GAN_CLASSIFIER} is not in train.architectures"
-        )
-
-
-check_gan_config()
 
 
 # ---- the planning object of each stage (the rules' targets, inputs and params) ----

@@ -10,48 +10,24 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from snakemake.utils import update_config
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
 
-# Used when tests/configs/tiny.yaml does not exist: two cells, few genes, small chromosomes.
-FALLBACK_TINY: dict[str, Any] = {
-    "simulate": {
-        "n_genes": 200,
-        "genome_scale": 0.01,
-        "chromosomes": ["chr21", "chr22"],
-        "tissue_groups": {"ESC": ["E003"], "BLOOD": ["E062"]},
-    },
-    "split": {"seed": 2016, "proportions": {"train": 0.5, "valid": 0.25, "test": 0.25}},
-}
-
-# Keys whose value replaces the default instead of being merged into it.
-REPLACE = {"tissue_groups", "cells", "proportions", "architectures"}
-
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``base`` updated by ``over``, recursively, except for the keys in REPLACE."""
+    """``over`` laid over a copy of ``base`` the way Snakemake lays a second ``--configfile``
+    over the first: mappings are merged key by key, any other value replaces the old one."""
     out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in REPLACE:
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
+    update_config(out, copy.deepcopy(over))
     return out
 
 
 def tiny_config(**overrides: Any) -> dict[str, Any]:
-    """config.yaml with the tiny test cohort and ``overrides`` on top."""
-    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
-    tiny = yaml.safe_load(TINY.read_text()) if TINY.exists() else FALLBACK_TINY
-    return merge(merge(cfg, tiny), overrides)
-
-
-def cells_of(cfg: dict[str, Any]) -> list[str]:
-    if cfg["source"] == "simulate":
-        return [c for g in cfg["simulate"]["tissue_groups"].values() for c in g]
-    return list(cfg[cfg["source"]]["cells"])
+    """tests/configs/tiny.yaml (a complete config) with ``overrides`` laid over it."""
+    return merge(yaml.safe_load(TINY.read_text()), overrides)
 
 
 def snakemake(

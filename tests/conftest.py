@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import pyBigWig
 import pytest
-from _smk import cells_of, snakemake, tiny_config
+from _smk import snakemake, tiny_config
+
+from deepchrome2.config import cells as cfg_cells
 
 TESTS = Path(__file__).resolve().parent
 TOY_DIR = TESTS / "data" / "deepchrome_toy"
@@ -235,7 +237,7 @@ def error_lines(stderr: str) -> list[str]:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     cfg = tiny_config(simulate={"genome_scale": 0.1})
     work = tmp_path_factory.mktemp("tiny_cohort")
-    cells = cells_of(cfg)
+    cells = cfg_cells(cfg)
     targets = [f"results/features/{c}.npz" for c in cells]
     targets += [f"results/labels/{c}.tsv" for c in cells]
     targets += ["results/splits/genes.tsv", "results/tables/oracle_auroc.tsv"]

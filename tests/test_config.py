@@ -3,6 +3,7 @@ the workflow is parsed without the package installed and without importing torch
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -22,6 +23,17 @@ from deepchrome2.errors import ConfigError
 
 SCHEMA_PATH = REPO / "schemas" / "config.schema.yaml"
 SCHEMA = yaml.safe_load(SCHEMA_PATH.read_text())
+# Every shipped config as the workflow is run with it: the overlays of config/ on config.yaml,
+# config.yaml and the test configs alone.
+CONFIG_RUNS = [
+    [REPO / "config.yaml"],
+    *([REPO / "config.yaml", p] for p in sorted(REPO.glob("config/*.yaml"))),
+    *([p] for p in sorted(REPO.glob("tests/configs/*.yaml"))),
+]
+
+
+def config_id(files: list[Path]) -> str:
+    return "+".join(str(p.relative_to(REPO)) for p in files)
 
 
 def _resolve(schema: dict) -> dict:
@@ -243,3 +255,101 @@ def test_marks_needed_without_a_sheet() -> None:
     del cfg["marks"]
     with pytest.raises(ConfigError, match="config marks: required with source: simulate"):
         cohort(cfg)
+
+
+def loaded(files: list[Path]) -> dict:
+    """The config Snakemake builds from ``--configfile files...`` (each laid over the last)."""
+    from snakemake.utils import update_config
+
+    out: dict = {}
+    for path in files:
+        update_config(out, yaml.safe_load(path.read_text()))
+    return out
+
+
+@pytest.mark.parametrize("files", CONFIG_RUNS, ids=config_id)
+def test_check_config_fills_the_same_defaults_as_snakemake(files: list[Path]) -> None:
+    """The package's schema step gives the config Snakemake's validate() would (defaults)."""
+    from snakemake.utils import validate
+
+    from deepchrome2.config_check import fill_defaults
+
+    ours, theirs = loaded(files), loaded(files)
+    fill_defaults(ours)
+    validate(theirs, str(SCHEMA_PATH))
+    assert ours == theirs
+
+
+def test_check_config_fills_in_defaults_as_snakemake_does() -> None:
+    from snakemake.utils import validate
+
+    from deepchrome2.config_check import fill_defaults
+
+    cfg = tiny_config(
+        crosscell={"architectures": ["linear"], "experiments": ["exclusive_all"], "targets": "all"}
+    )
+    del cfg["train"]["recipe"]
+    ours, theirs = copy.deepcopy(cfg), copy.deepcopy(cfg)
+    fill_defaults(ours)
+    validate(theirs, str(SCHEMA_PATH))
+    assert ours == theirs
+    assert ours["crosscell"]["t_high"] == 0.8 and ours["crosscell"]["sets"] == "correlation"
+    assert ours["train"]["recipe"] == "fast"
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ({"gan": {"cells": ["E999"]}}, "config gan.cells: ['E999'] are not cells of the cohort"),
+        (
+            {"gan": {"classifier": "linear_max"}},
+            "config gan.classifier: linear_max is not in train.architectures",
+        ),
+        ({"interpret": {"cells": ["E999"]}}, "config interpret.cells: ['E999'] are not cells"),
+        ({"train": {"architectures": ["cnn"]}}, "config: unknown architecture 'cnn'"),
+        (
+            {"crosscell": {"architectures": ["linear"], "experiments": ["best"], "targets": "all"}},
+            "config crosscell.experiments: unknown experiments ['best']; valid: inclusive_all,",
+        ),
+    ],
+)
+def test_check_config_names_the_bad_key_of_every_stage(edit: dict, message: str) -> None:
+    from deepchrome2.config_check import check_config
+
+    cfg = tiny_config(**edit)
+    with pytest.raises(ValueError) as err:
+        check_config(cfg)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_check_config_runs_each_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The architectures are checked once per config check, the cross-cell notice made once."""
+    import deepchrome2.config_check as cc
+
+    calls: dict[str, int] = {}
+
+    def count(name: str, real: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(cc, "check_architectures", count("arch", cc.check_architectures))
+    monkeypatch.setattr(cc.crosscell_check, "notice", count("notice", cc.crosscell_check.notice))
+    cfg = tiny_config(crosscell={"architectures": ["linear"], "experiments": ["exclusive_all"]})
+    cfg["simulate"]["tissue_groups"] = {"ESC": ["E003"]}
+    notices = cc.check_config(cfg)
+    assert calls == {"arch": 1, "notice": 1}
+    assert notices == [
+        "cross-cell evaluation needs at least 2 cells; the cohort has 1, so it is skipped"
+    ]
+
+
+def test_workflow_reports_a_stage_check_in_one_line(tmp_path: Path) -> None:
+    res = snakemake(tmp_path, tiny_config(gan={"classifier": "linear_max"}), "-n")
+    assert res.returncode != 0
+    assert error_lines(res.stderr) == [
+        "error: config gan.classifier: linear_max is not in train.architectures"
+    ], res.stderr[-2000:]

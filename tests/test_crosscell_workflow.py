@@ -6,7 +6,9 @@ import json
 
 import pandas as pd
 import pytest
-from _smk import REPO, cells_of, snakemake, tiny_config
+from _smk import REPO, snakemake, tiny_config
+
+from deepchrome2.config import cells as cfg_cells
 
 CROSSCELL = {
     "architectures": ["linear"],
@@ -58,7 +60,7 @@ def run(tmp_path_factory):
 @pytest.mark.slow
 def test_transfer_matrix_experiments_and_figures(run):
     work, cfg = run
-    cells = cells_of(cfg)
+    cells = cfg_cells(cfg)
     m = pd.read_csv(work / "results/tables/cross_cell_linear.tsv", sep="\t")
     assert len(m) == len(cells) ** 2
     assert set(m["train_cell"]) == set(m["test_cell"]) == set(cells)
@@ -133,7 +135,7 @@ def test_dry_run_plans_one_inclusive_all_job_per_architecture(tmp_path):
     res = snakemake(tmp_path, cfg, "-n", "--cores", "1", "results/tables/crosscell_summary.tsv")
     assert res.returncode == 0, res.stderr[-2000:]
     jobs = planned_jobs(res.stdout)
-    assert len(cells_of(cfg)) == 4
+    assert len(cfg_cells(cfg)) == 4
     assert jobs["train_crosscell"] == 2  # one per architecture, for all four targets
     # exclusive_all: one set per target; with inclusive_all and exclusive_random (k_random
     # covering every other cell) the random sets are the all sets and add no job

@@ -14,8 +14,9 @@ import pyBigWig
 import pytest
 import yaml
 from _http_server import Faults, serve
-from _smk import REPO, cells_of, merge, snakemake
+from _smk import REPO, merge, snakemake
 
+from deepchrome2.config import cells as cfg_cells
 from deepchrome2.download import (
     CHECKSUM_COLUMNS,
     Record,
@@ -214,7 +215,7 @@ def test_workflow_downloads_and_matches_simulated(
     simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
 ) -> None:
     sim_work, base = simulated
-    cells = cells_of(base)[:1]
+    cells = cfg_cells(base)[:1]
     targets = [
         f"results/{d}/{c}.{x}" for c in cells for d, x in [("features", "npz"), ("labels", "tsv")]
     ]
@@ -252,7 +253,7 @@ def test_workflow_truncated_download_fails_cleanly(
     simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
 ) -> None:
     _, base = simulated
-    cell = cells_of(base)[0]
+    cell = cfg_cells(base)[0]
     name = f"{cell}-H3K4me3.fc.signal.bigwig"
     with serve(roadmap_site, Faults(truncate={name})) as (url, faults):
         cfg = roadmap_config(url, [cell], base, tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,22 +12,8 @@ from torch.nn import functional
 
 from deepchrome2 import models
 
-ALL = [
-    "attentivechrome",
-    "deepchrome",
-    "deepchrome_avgpool",
-    "deepchrome_globalmax",
-    "deepchrome_strided",
-    "linear",
-    "linear_max",
-    "linear_median",
-    "linear_min",
-    "linear_sum",
-    "logistic",
-    "mlp",
-    "random_forest",
-    "transformer",
-]
+# Every architecture of the registry: the tests below run on each, a new one included.
+ALL = models.available()
 
 
 def dense(n_in: int, n_out: int) -> int:
@@ -64,7 +51,7 @@ PARAMS = {
     + dense(125, 2),
     "transformer": 70_146,
 }
-TORCH_ARCHS = sorted(PARAMS)
+TORCH_ARCHS = [n for n in ALL if models.kind(n) == "torch"]
 
 
 @pytest.fixture(autouse=True)
@@ -98,14 +85,16 @@ def test_published_parameter_counts() -> None:
     assert PARAMS["linear"] == 12
 
 
-def test_available_lists_all() -> None:
-    assert models.available() == ALL
+def test_available_lists_every_module() -> None:
+    folder = Path(models.__path__[0])
+    assert sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")) == ALL
+    assert set(PARAMS) < set(ALL) and "random_forest" in ALL
 
 
 def test_kinds() -> None:
-    assert {n: models.kind(n) for n in ALL} == {
-        n: ("sklearn" if n == "random_forest" else "torch") for n in ALL
-    }
+    assert {models.kind(n) for n in ALL} == set(models.KINDS)
+    assert models.kind("random_forest") == "sklearn" and models.kind("deepchrome") == "torch"
+    assert set(PARAMS) <= set(TORCH_ARCHS)
 
 
 def test_modules_follow_the_contract() -> None:
@@ -142,6 +131,8 @@ def test_build_records_hparams() -> None:
 
 @pytest.mark.parametrize("name", TORCH_ARCHS)
 def test_parameter_count(name: str) -> None:
+    if name not in PARAMS:
+        pytest.fail(f"{name}: add its parameter count from its definition to PARAMS")
     assert models.n_parameters(models.build(name, 5, 100)) == PARAMS[name]
 
 

@@ -12,9 +12,9 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from deepchrome2.data.simulate import SimulationParams, simulate_annotation
-from deepchrome2.data.simulate_reference import reference_auroc
-from deepchrome2.data.simulate_regulation import mark_coupling
-from deepchrome2.data.simulate_shapes import blend_flat, in_window, mark_shape
+from deepchrome2.data.simulate.reference import reference_auroc
+from deepchrome2.data.simulate.regulation import mark_coupling
+from deepchrome2.data.simulate.shapes import blend_flat, in_window, mark_shape
 from deepchrome2.data.steps import simulation_params
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_labels, load_split

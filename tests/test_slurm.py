@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _smk import REPO, cells_of, snakemake, tiny_config
+from _smk import REPO, snakemake, tiny_config
+
+from deepchrome2.config import cells as cfg_cells
 
 PROFILE = REPO / "profiles" / "slurm"
 # The shipped profile names no partition (a site setting): its jobs then go to the cluster's
@@ -132,6 +134,6 @@ def test_tiny_cohort_runs_through_slurm(slurm: None, tmp_path: Path) -> None:
         assert wants_gpu == (rule in GPU_RULES), (rule, rec.get("TresPerJob"))
 
     # And the data products of every cell are there.
-    for cell in cells_of(cfg):
+    for cell in cfg_cells(cfg):
         assert (tmp_path / f"results/features/{cell}.npz").stat().st_size > 0
         assert (tmp_path / f"results/labels/{cell}.tsv").stat().st_size > 0

@@ -92,3 +92,40 @@ def test_snakefmt_is_clean() -> None:
     files = ["Snakefile", *sorted(str(p) for p in (REPO / "rules").glob("*.smk"))]
     proc = subprocess.run([snakefmt, "--check", *files], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+# Every shipped config as it is run: the overlays of config/ laid over config.yaml, the test
+# configs alone. The download configs' dry-runs ask their servers whether the files exist, so
+# this offline test lints them only; test_download and test_dc2_archive run them against a
+# local server.
+DOWNLOADS = {"config/dc2.yaml", "config/roadmap.yaml"}
+CONFIG_RUNS = [
+    ["config.yaml"],
+    *(["config.yaml", str(p.relative_to(REPO))] for p in sorted(REPO.glob("config/*.yaml"))),
+    *([str(p.relative_to(REPO))] for p in sorted(REPO.glob("tests/configs/*.yaml"))),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["--lint", "--dry-run"])
+@pytest.mark.parametrize("files", CONFIG_RUNS, ids="+".join)
+def test_each_config_dry_runs_and_lints(files: list[str], mode: str, tmp_path: Path) -> None:
+    if mode == "--dry-run" and DOWNLOADS & set(files):
+        pytest.skip("its dry-run checks remote files (run against a local server elsewhere)")
+    (tmp_path / "config").symlink_to(REPO / "config")  # sample sheets named relative to it
+    cmd = [
+        str(Path(sys.executable).parent / "snakemake"),
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        *(str(REPO / f) for f in files),
+        mode,
+    ]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    if mode == "--lint":
+        assert "Congratulations, your workflow is in a good condition" in proc.stdout + proc.stderr
+    else:
+        assert "This was a dry-run" in proc.stdout + proc.stderr

@@ -1,8 +1,8 @@
-"""Adapter: rule oracle_auroc -> deepchrome2.data.simulate_reference.reference_auroc."""
+"""Adapter: rule oracle_auroc -> deepchrome2.data.simulate.reference.reference_auroc."""
 
 from pathlib import Path
 
-from deepchrome2.data.simulate_reference import reference_auroc
+from deepchrome2.data.simulate.reference import reference_auroc
 from deepchrome2.runner import run_step
 
 

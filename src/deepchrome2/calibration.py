@@ -24,7 +24,8 @@ from deepchrome2.crosscell.experiment import run_training_set
 from deepchrome2.crosscell.pooled import cache_features
 from deepchrome2.crosscell.sets import training_sets, write_sets
 from deepchrome2.crosscell.summary import experiments_table, finding3, read_experiments
-from deepchrome2.data import simulate_reference, steps
+from deepchrome2.data import steps
+from deepchrome2.data.simulate import reference as simulate_reference
 from deepchrome2.training.config_check import arch_hparams, arch_settings
 from deepchrome2.training.job import train_cell
 from deepchrome2.training.summary import (

@@ -11,6 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from deepchrome2.data.simulate.shapes import GRID
+from deepchrome2.data.simulate.shapes import MARKS as SIMULATED_MARKS
 from deepchrome2.errors import ConfigError
 from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet, nearest
 
@@ -116,15 +118,21 @@ def check_unique_cells(config: Mapping[str, Any]) -> None:
         raise ConfigError("simulate.tissue_groups", f"cells in more than one tissue group: {dup}")
 
 
-SIMULATED_MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
+def window_bins(window: Mapping[str, int]) -> int:
+    """Bins per TSS window; ConfigError unless the window is a whole number of bins."""
+    span = window["upstream"] + window["downstream"]
+    if span % window["bin_size"]:
+        raise ConfigError(
+            "window", f"upstream + downstream ({span} bp) must be a multiple of bin_size"
+        )
+    return span // window["bin_size"]
 
 
 def check_source(config: Mapping[str, Any]) -> None:
     """Cross-key checks the schema cannot express, each with one clear message."""
     check_unique_cells(config)
     w = config["window"]
-    if (w["upstream"] + w["downstream"]) % w["bin_size"]:
-        raise ConfigError("window", "upstream + downstream must be a multiple of bin_size")
+    window_bins(w)
     if config["source"] == "files" and "samples" in config["files"]:
         for key in ("bigwig", "cells"):
             if key in config["files"]:
@@ -139,8 +147,8 @@ def check_source(config: Mapping[str, Any]) -> None:
             raise ConfigError(
                 "marks", f"the simulator models only {list(SIMULATED_MARKS)}, not {extra}"
             )
-        if w["bin_size"] % 25 or w["upstream"] % 25 or w["downstream"] % 25:
-            raise ConfigError("window", "the simulator needs multiples of its 25 bp grid")
+        if w["bin_size"] % GRID or w["upstream"] % GRID or w["downstream"] % GRID:
+            raise ConfigError("window", f"the simulator needs multiples of its {GRID} bp grid")
 
 
 def check_downloads(config: Mapping[str, Any], found: Cohort) -> None:

@@ -21,6 +21,18 @@ import pandas as pd
 
 from deepchrome2.errors import InputError
 
+
+def read_npz(path: str | os.PathLike[str], what: str) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` (no pickles); InputError naming ``what`` it should be."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except FileNotFoundError as err:
+        raise InputError(path, f"{what} not found") from err
+    except (OSError, ValueError) as err:
+        raise InputError(path, f"cannot read {what}: {err}") from err
+
+
 SPLITS = ("train", "valid", "test")
 
 

@@ -59,7 +59,7 @@ def needs_data(config: Mapping[str, Any]) -> bool:
     then they are known only once ``rule crosscell_sets`` has run (a checkpoint)."""
     cc = section(config)
     return cc.get("sets") == "correlation" and any(
-        registry.get(e).selector in registry.CORRELATION_SELECTORS for e in cc["experiments"]
+        registry.get(e).needs_correlation for e in cc["experiments"]
     )
 
 

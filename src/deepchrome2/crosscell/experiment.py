@@ -59,6 +59,29 @@ def metric_columns(target: str = "class") -> list[str]:
     return METRIC_COLUMNS[:i] + regression + ["n_test", "valid_pearson_r"] + METRIC_COLUMNS[k + 1 :]
 
 
+def use_predictions(use: Any, tm: Any, tcell: CellRows) -> pd.DataFrame:
+    """The per-gene predictions of one use on its target cell, keyed by experiment, target
+    cell and track."""
+    pred = cell_predictions(tm, tcell)
+    keys = pd.DataFrame(
+        {"experiment": use.experiment, "target_cell": use.target_cell, "track": use.track},
+        index=pred.index,
+    )
+    return pd.concat([keys, pred], axis=1)
+
+
+def fit_record(tm: Any, result: Any, task: Any, seed: int) -> dict[str, Any]:
+    """What a pooled model's file records of its fit: best epoch, validation score, size,
+    threads and seed."""
+    return {
+        "best_epoch": result.best_epoch,
+        f"valid_{task.metric}": result.best_valid_auroc,
+        "n_parameters": models.n_parameters(tm.model),
+        "threads": torch.get_num_threads(),
+        "seed": seed,
+    }
+
+
 def run_training_set(
     plan: PathLike,
     train_set: str,
@@ -148,23 +171,8 @@ def run_training_set(
             }
         )
         if predictions_out is not None:
-            pred = cell_predictions(tm, tcell)
-            predictions.append(
-                pd.concat(
-                    [
-                        pd.DataFrame(
-                            {
-                                "experiment": use.experiment,
-                                "target_cell": use.target_cell,
-                                "track": use.track,
-                            },
-                            index=pred.index,
-                        ),
-                        pred,
-                    ],
-                    axis=1,
-                )
-            )
+            predictions.append(use_predictions(use, tm, tcell))
+    train_genes = sorted(str(g) for c in pooled for g in c.split_genes("train"))
     for name, (tm, result) in fitted.items():
         history += [{"track": name, **h} for h in result.history]
         tm.meta = {
@@ -172,12 +180,8 @@ def run_training_set(
             "train_set": train_set,
             "train_cells": SEP.join(train_cells),
             "track": name,
-            "best_epoch": result.best_epoch,
-            f"valid_{task.metric}": result.best_valid_auroc,
-            "n_parameters": models.n_parameters(tm.model),
-            "threads": torch.get_num_threads(),
-            "seed": ts.seed,
-            "train_genes": sorted(str(g) for c in pooled for g in c.split_genes("train")),
+            **fit_record(tm, result, task, ts.seed),
+            "train_genes": train_genes,
         }
     metrics = pd.DataFrame(rows, columns=metric_columns(task.name))
     save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})

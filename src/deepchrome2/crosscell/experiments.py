@@ -1,21 +1,23 @@
-"""The registry of DeepChrome 2.0's cross-cell experiments.
+"""The registry of cross-cell experiments: the one list of their names and definitions.
 
 An experiment is defined per target cell X by whether X's own training genes are pooled
-(``includes_target``) and by the selector that picks the other cells (``selector``):
+(``includes_target``), by the selector that picks the other cells (``selector``, a module of
+:mod:`deepchrome2.crosscell.selectors`: ``every``, ``high``, ``somewhat``, ``random``, ``own``)
+and by its size rule (how many cells the set holds). ``shared`` marks the experiment that
+trains one model for every target (``inclusive_all``: the paper's one list, early-stopped on
+the validation genes of all its cells).
 
-- ``all``: every other cell of the cohort (or, with ``sets: dc2``, of the paper's list);
-- ``high``: the cells most correlated with X (``sets: correlation``: r >= ``t_high``);
-- ``somewhat``: the moderately and highly correlated cells (r >= ``t_somewhat``, so it
-  always contains the high set);
-- ``random``: a seeded draw; the set holds ``k_random`` cells in all, X included for the
-  inclusive variant, as in the paper (8 cells in both variants, drawn independently);
-- ``own``: X alone; nothing pooled is trained, X's per-cell model is scored on every other
-  cell (``test_on_rest``, from the transfer matrix).
+Adding an experiment is one line in :data:`REGISTRY`, plus one selector module when none of
+the existing ones chooses its cells. The config schema lists no names: the config check
+validates ``crosscell.experiments`` against this registry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
+
+from deepchrome2.crosscell import selectors
 
 
 @dataclass(frozen=True)
@@ -24,20 +26,32 @@ class Experiment:
 
     name: str
     includes_target: bool
-    selector: str  # all | high | somewhat | random | own
+    selector: str
     size_rule: str
+    shared: bool = False
+
+    @property
+    def chooser(self) -> ModuleType:
+        """The selector module that picks the other cells."""
+        return selectors.get(self.selector)
 
     @property
     def trained(self) -> bool:
         """Whether the experiment trains a pooled model (test_on_rest does not)."""
-        return self.selector != "own"
+        return bool(self.chooser.TRAINED)
+
+    @property
+    def needs_correlation(self) -> bool:
+        """Whether its cells depend on the expression correlation (``sets: correlation``)."""
+        return bool(self.chooser.NEEDS_CORRELATION)
 
 
+# DeepChrome 2.0's nine experiments, in the paper's order.
 REGISTRY: dict[str, Experiment] = {
     e.name: e
     for e in (
-        Experiment("inclusive_all", True, "all", "every cell (one model for all targets)"),
-        Experiment("exclusive_all", False, "all", "every cell but X"),
+        Experiment("inclusive_all", True, "every", "every cell (one model for all targets)", True),
+        Experiment("exclusive_all", False, "every", "every cell but X"),
         Experiment("inclusive_high", True, "high", "X + cells with r >= t_high"),
         Experiment("exclusive_high", False, "high", "cells with r >= t_high (may be empty)"),
         Experiment("inclusive_somewhat", True, "somewhat", "X + cells with r >= t_somewhat"),
@@ -49,7 +63,6 @@ REGISTRY: dict[str, Experiment] = {
 }
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 TRAINED: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.trained)
-CORRELATION_SELECTORS = ("high", "somewhat")
 
 
 def get(name: str) -> Experiment:
@@ -67,3 +80,9 @@ def check_names(names: list[str] | tuple[str, ...], key: str = "crosscell.experi
     bad = [n for n in names if n not in REGISTRY]
     if bad:
         raise ValueError(f"config {key}: unknown experiments {bad}; valid: {', '.join(NAMES)}")
+
+
+def check_registry() -> None:
+    """Every experiment names an existing selector (a TypeError/ValueError otherwise)."""
+    for exp in REGISTRY.values():
+        exp.chooser  # noqa: B018 - imports and checks the selector module

@@ -7,7 +7,8 @@ Two ways to choose the cells pooled for a target cell X (``crosscell.sets``):
 - ``correlation``: for any cohort, from the Pearson correlation of the cells' expression over
   the shared split's TRAINING genes only (log RPKM; the 0/1 labels where a source has no
   RPKM, e.g. the DeepChrome archive): high = other cells with r >= ``t_high``, somewhat =
-  r >= ``t_somewhat`` (a superset of high), random = ``k_random`` cells in all (seeded).
+  r >= ``t_somewhat`` (a superset of high), random = ``k_random`` cells in all (seeded); each
+  rule is a selector module of :mod:`deepchrome2.crosscell.selectors`.
 
 The experiments themselves are defined in :mod:`deepchrome2.crosscell.experiments`.
 
@@ -25,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import zlib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from deepchrome2.crosscell import experiments as registry
+from deepchrome2.crosscell.selectors import Choice
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_labels, load_split, write_tsv
 
@@ -111,17 +112,6 @@ def ranking(corr: pd.DataFrame, target: str) -> list[str]:
     return sorted(others, key=lambda c: (-float(corr.loc[target, c]), c))
 
 
-def random_cells(others: Sequence[str], k: int, seed: int, target: str, experiment: str):
-    """``k`` of ``others`` (all of them if fewer), drawn with a seed of (seed, X, experiment):
-    the inclusive and exclusive random sets are independent draws, as in the paper."""
-    pool = sorted(others)
-    k = min(k, len(pool))
-    rng = np.random.default_rng(
-        [seed, zlib.crc32(target.encode()), zlib.crc32(experiment.encode())]
-    )
-    return sorted(rng.choice(pool, size=k, replace=False).tolist())
-
-
 def check_thresholds(t_high: float, t_somewhat: float) -> None:
     """Both in [-1, 1] and t_somewhat <= t_high (the somewhat set contains the high set)."""
     for key, t in (("t_high", t_high), ("t_somewhat", t_somewhat)):
@@ -146,20 +136,21 @@ def correlation_cells(
     k_random: int,
     seed: int,
 ) -> list[str]:
-    """Training cells of ``experiment`` for ``target`` chosen in the cohort (sorted)."""
+    """Training cells of ``experiment`` for ``target`` chosen in the cohort by the experiment's
+    selector (sorted)."""
     exp = registry.get(experiment)
-    others = [c for c in cohort if c != target]
-    if exp.selector == "own":
-        return [target]
-    if exp.selector == "all":
-        chosen = others
-    elif exp.selector == "random":
-        chosen = random_cells(others, k_random - exp.includes_target, seed, target, experiment)
-    else:
-        if corr is None:
-            raise ValueError(f"{experiment} needs the expression correlation matrix")
-        t = t_high if exp.selector == "high" else t_somewhat
-        chosen = [c for c in others if float(corr.loc[target, c]) >= t]
+    choice = Choice(
+        experiment=experiment,
+        target=target,
+        others=[c for c in cohort if c != target],
+        includes_target=exp.includes_target,
+        corr=corr,
+        t_high=t_high,
+        t_somewhat=t_somewhat,
+        k_random=k_random,
+        seed=seed,
+    )
+    chosen = exp.chooser.select(choice)
     return sorted([target, *chosen] if exp.includes_target else chosen)
 
 
@@ -193,15 +184,15 @@ def dc2_cells(experiment: str, target: str, cohort: Sequence[str], path: PathLik
     ValueError naming it.
     """
     exp = registry.get(experiment)
-    if exp.selector == "own":
+    if not exp.trained:
         return [target]
     lists = load_dc2_sets(str(path))
-    if experiment == "inclusive_all":
-        cells = lists["inclusive_all"]
+    if exp.shared:
+        cells = lists.get(experiment, [])
         if target not in cells:
             raise ValueError(
                 f"config crosscell.sets dc2: target {target} is not among the paper's "
-                f"inclusive_all cells ({path})"
+                f"{experiment} cells ({path})"
             )
     else:
         key = f"{experiment}_{target}"
@@ -225,7 +216,7 @@ def dc2_cells(experiment: str, target: str, cohort: Sequence[str], path: PathLik
 
 def track_of(experiment: str, target: str, early_stop_on: str) -> str:
     """Whose validation genes a use of a training set early-stops on."""
-    if early_stop_on == "training" or experiment == "inclusive_all":
+    if early_stop_on == "training" or registry.get(experiment).shared:
         return POOLED
     return target
 

@@ -12,7 +12,7 @@ from deepchrome2.crosscell import config_check as cc_config
 from deepchrome2.crosscell.sets import read_plan
 from deepchrome2.plots import registry as figures
 from deepchrome2.training import task as tasks
-from deepchrome2.training.config_check import arch_hparams, arch_settings
+from deepchrome2.training.config_check import ArchParams
 
 POOLED = "results/crosscell/pooled/{arch}/{tset}"
 MATRIX = "results/tables/cross_cell_{arch}.tsv"
@@ -20,7 +20,7 @@ EXPERIMENTS = "results/tables/crosscell_experiments.tsv"
 
 
 @dataclass
-class CrosscellPlan:
+class CrosscellPlan(ArchParams):
     """What the cross-cell rules need from the config (empty when cross-cell is off).
 
     ``sets_table`` gives the path of the sets checkpoint's table once it has run (the rule file
@@ -98,18 +98,6 @@ class CrosscellPlan:
     def pooled_mem_mb(self, wildcards: Any) -> int:
         """A training set's ID starts with its number of cells; +1 for a watched target."""
         return cc_config.pooled_mem_mb(self.config, int(wildcards.tset.split("c-")[0]) + 1)
-
-    def settings(self, wildcards: Any) -> dict[str, Any]:
-        """params: optimization settings of one architecture."""
-        return arch_settings(self.config, wildcards.arch)
-
-    def transform(self, wildcards: Any) -> str:
-        """params: input transform of one architecture (from its recipe)."""
-        return str(arch_settings(self.config, wildcards.arch)["transform"])
-
-    def hparams(self, wildcards: Any) -> dict[str, Any]:
-        """params: hyperparameter overrides of one architecture."""
-        return arch_hparams(self.config, wildcards.arch)
 
     def targets(self) -> list[str]:
         """Transfer matrices, experiment sets, tables and figures (none without `crosscell:`)."""

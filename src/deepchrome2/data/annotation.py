@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyBigWig
 import pyranges as pr
 
+from deepchrome2.data.binning import open_bigwig
 from deepchrome2.data.expression import strip_version
 from deepchrome2.errors import InputError
 
@@ -143,15 +143,8 @@ def harmonise_chroms(
 
 def read_bigwig_header(path: str | Path) -> dict[str, int]:
     """Chromosome sizes of one bigWig, with a clear error when it cannot be opened."""
-    if not Path(path).exists():
-        raise InputError(path, "bigWig not found")
+    bw = open_bigwig(path)
     try:
-        bw = pyBigWig.open(str(path))
-    except RuntimeError as err:
-        raise InputError(path, "not a readable bigWig file") from err
-    try:
-        if not bw.isBigWig():
-            raise InputError(path, "not a bigWig file")
         return dict(bw.chroms())
     finally:
         bw.close()

@@ -85,18 +85,25 @@ def bin_chromosome(
     return means
 
 
-def bin_bigwig(path: str | Path, windows: pd.DataFrame, n_bins: int, bin_size: int) -> np.ndarray:
-    """Bin one bigWig over every window (rows of ``windows``): genes x bins, float32."""
+def open_bigwig(path: str | Path) -> pyBigWig.pyBigWig:
+    """An open bigWig (the caller closes it), or an InputError saying why it is none."""
     if not Path(path).exists():
         raise InputError(path, "bigWig not found")
     try:
         bw = pyBigWig.open(str(path))
     except RuntimeError as err:
         raise InputError(path, "not a readable bigWig file") from err
+    if not bw.isBigWig():
+        bw.close()
+        raise InputError(path, "not a bigWig file")
+    return bw
+
+
+def bin_bigwig(path: str | Path, windows: pd.DataFrame, n_bins: int, bin_size: int) -> np.ndarray:
+    """Bin one bigWig over every window (rows of ``windows``): genes x bins, float32."""
+    bw = open_bigwig(path)
     out = np.zeros((len(windows), n_bins), dtype=np.float32)
     try:
-        if not bw.isBigWig():
-            raise InputError(path, "not a bigWig file")
         chroms = bw.chroms()
         for chrom, rows in windows.groupby("chrom", sort=False).indices.items():
             if chrom not in chroms:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from deepchrome2.config import window_bins
 from deepchrome2.data import annotation, binning, deepchrome_csv, expression, simulate
 from deepchrome2.data.split import split_genes
 from deepchrome2.errors import InputError
@@ -48,10 +49,7 @@ def simulation_params(
 
 def n_bins(window: Mapping[str, int]) -> int:
     """Bins per window; the window must be a whole number of bins."""
-    span = window["upstream"] + window["downstream"]
-    if span % window["bin_size"]:
-        raise ValueError(f"config window: {span} bp is not a multiple of bin_size")
-    return span // window["bin_size"]
+    return window_bins(window)
 
 
 def make_tss_windows(

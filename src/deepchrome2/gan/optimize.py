@@ -18,7 +18,7 @@ from torch import nn
 
 from deepchrome2.errors import InputError
 from deepchrome2.gan.data import PathLike
-from deepchrome2.io import atomic_path
+from deepchrome2.io import atomic_path, read_npz
 from deepchrome2.training.loop import eager
 
 log = logging.getLogger(__name__)
@@ -110,10 +110,4 @@ def save_optmap(
 
 def load_optmap(path: PathLike) -> dict[str, np.ndarray]:
     """Read a map file written by :func:`save_optmap`."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except FileNotFoundError as err:
-        raise InputError(path, "optimization map not found") from err
-    except (OSError, ValueError) as err:
-        raise InputError(path, f"cannot read optimization map: {err}") from err
+    return read_npz(path, "optimization map")

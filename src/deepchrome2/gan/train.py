@@ -16,7 +16,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import PathLike, SignalTransform, check_class_counts, load_split_data
 from deepchrome2.gan.model import Critic, Generator, gradient_penalty
 from deepchrome2.io import atomic_path, write_tsv
-from deepchrome2.training.loop import eager
+from deepchrome2.training.loop import eager, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,77 @@ class TrainedGan:
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
 
 
-def resolve_device(device: str) -> torch.device:
-    """``auto`` -> CUDA when present, else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("config.yaml", "device: cuda requested but no CUDA device is available")
-    return torch.device(device)
+@dataclass
+class _Wgan:
+    """The two networks of a WGAN-GP, their optimizers and random stream, during training."""
+
+    G: Generator
+    D: Critic
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    gen: torch.Generator
+    dev: torch.device
+    cfg: GanConfig
+    step: int = 0  # critic steps so far, over all epochs
+
+    def critic_step(self, real: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        """One critic step on a batch; its loss, Wasserstein estimate and gradient penalty."""
+        cfg, D = self.cfg, self.D
+        noise = torch.randn(len(real), cfg.latent_dim, generator=self.gen, device=self.dev)
+        with torch.no_grad():
+            fake = self.G(noise, yb)
+        d_real, d_fake = D(real, yb).mean(), D(fake, yb).mean()
+        gp = gradient_penalty(D, real, fake, yb, self.gen)
+        loss_d = d_fake - d_real + cfg.gp_weight * gp
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+        return torch.stack([loss_d.detach(), (d_real - d_fake).detach(), gp.detach()])
+
+    def generator_step(self, yb: torch.Tensor) -> torch.Tensor:
+        """One generator step against the (frozen) critic; its loss."""
+        noise = torch.randn(len(yb), self.cfg.latent_dim, generator=self.gen, device=self.dev)
+        self.D.requires_grad_(False)
+        loss_g = -self.D(self.G(noise, yb), yb).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        return loss_g.detach()
+
+    def epoch(self, Z: torch.Tensor, Y: torch.Tensor, bs: int) -> tuple[list[float], int]:
+        """One pass of the critic over the genes in batches of ``bs``, a generator step every
+        ``n_critic`` critic steps; the epoch's mean critic loss, generator loss, Wasserstein
+        estimate and gradient penalty, and its number of generator steps."""
+        n = len(Z)
+        n_batches = n // bs
+        perm = torch.randperm(n, generator=self.gen, device=self.dev)
+        sums = torch.zeros(3, device=self.dev)
+        g_sum, g_steps = torch.zeros((), device=self.dev), 0
+        for b in range(n_batches):
+            idx = perm[b * bs : (b + 1) * bs]
+            yb = Y[idx]
+            sums += self.critic_step(Z[idx], yb)
+            self.step += 1
+            if self.step % self.cfg.n_critic == 0:
+                g_sum += self.generator_step(yb)
+                g_steps += 1
+        c_loss, w_est, gp_mean = (sums / n_batches).tolist()
+        g_loss = g_sum.item() / g_steps if g_steps else float("nan")
+        return [c_loss, g_loss, w_est, gp_mean], g_steps
+
+
+def _check_finite(row: list[float], g_steps: int, source: PathLike) -> None:
+    """DivergenceError naming the epoch when a loss of ``row`` (epoch, critic, generator,
+    Wasserstein estimate, gradient penalty) is NaN or infinite (the generator's only when it
+    stepped in that epoch)."""
+    epoch, c_loss, g_loss, w_est, gp_mean = row
+    if not np.all(np.isfinite([c_loss, w_est, gp_mean])) or (g_steps and not np.isfinite(g_loss)):
+        raise DivergenceError(
+            source,
+            f"GAN training diverged: non-finite loss at epoch {epoch} "
+            f"(critic {c_loss}, generator {g_loss}); lower gan.lr or raise gan.gp_weight",
+        )
 
 
 def train_gan(
@@ -102,50 +166,14 @@ def train_gan(
     D = Critic(n_marks, n_bins, cfg.critic_width).to(dev)
     opt_g = ADAM(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     opt_d = ADAM(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
+    wgan = _Wgan(G, D, opt_g, opt_d, gen, dev, cfg)
     bs = min(cfg.batch_size, n)
-    n_batches = n // bs
     rows = []
-    step = 0
     start = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        perm = torch.randperm(n, generator=gen, device=dev)
-        sums = torch.zeros(3, device=dev)
-        g_sum, g_steps = torch.zeros((), device=dev), 0
-        for b in range(n_batches):
-            idx = perm[b * bs : (b + 1) * bs]
-            real, yb = Z[idx], Y[idx]
-            noise = torch.randn(bs, cfg.latent_dim, generator=gen, device=dev)
-            with torch.no_grad():
-                fake = G(noise, yb)
-            d_real, d_fake = D(real, yb).mean(), D(fake, yb).mean()
-            gp = gradient_penalty(D, real, fake, yb, gen)
-            loss_d = d_fake - d_real + cfg.gp_weight * gp
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-            sums += torch.stack([loss_d.detach(), (d_real - d_fake).detach(), gp.detach()])
-            step += 1
-            if step % cfg.n_critic == 0:
-                noise = torch.randn(bs, cfg.latent_dim, generator=gen, device=dev)
-                D.requires_grad_(False)
-                loss_g = -D(G(noise, yb), yb).mean()
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
-                opt_g.step()
-                D.requires_grad_(True)
-                g_sum += loss_g.detach()
-                g_steps += 1
-        c_loss, w_est, gp_mean = (sums / n_batches).tolist()
-        g_loss = g_sum.item() / g_steps if g_steps else float("nan")
-        row = [epoch, c_loss, g_loss, w_est, gp_mean]
-        if not np.all(np.isfinite([c_loss, w_est, gp_mean])) or (
-            g_steps and not np.isfinite(g_loss)
-        ):
-            raise DivergenceError(
-                source,
-                f"GAN training diverged: non-finite loss at epoch {epoch} "
-                f"(critic {c_loss}, generator {g_loss}); lower gan.lr or raise gan.gp_weight",
-            )
+        losses, g_steps = wgan.epoch(Z, Y, bs)
+        row = [epoch, *losses]
+        _check_finite(row, g_steps, source)
         rows.append(row)
         if epoch == 1 or epoch % max(1, cfg.epochs // 20) == 0 or epoch == cfg.epochs:
             log.info(

@@ -7,8 +7,11 @@ is read from its module's source.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from deepchrome2 import config as cfg
 from deepchrome2 import models
 from deepchrome2.interpret.methods import OPTMAP_METHODS
 
@@ -26,11 +29,18 @@ def arch_kind(name: str) -> str:
     return models.kind(name)
 
 
-def check_interpret_config(config: dict, cells: list[str]) -> list[str]:
-    """The cells to interpret (``all`` -> every cohort cell); ValueError naming the bad key."""
+def interpret_cells(config: Mapping[str, Any], cells: list[str]) -> list[str]:
+    """The cells to interpret: ``all`` -> every cohort cell, else the listed ones."""
+    chosen = config["interpret"]["cells"]
+    return list(cells) if chosen == "all" else list(chosen)
+
+
+def check_interpret(config: Mapping[str, Any]) -> None:
+    """Interpreted cells in the cohort; optimization-map and attribution architectures trained
+    torch ones; known optimization-map methods. ValueError naming the bad key."""
     sec = config["interpret"]
-    chosen = list(cells) if sec["cells"] == "all" else list(sec["cells"])
-    unknown = [c for c in chosen if c not in cells]
+    cells = cfg.cells(config)
+    unknown = [c for c in interpret_cells(config, cells) if c not in cells]
     if unknown:
         raise ValueError(f"config interpret.cells: {unknown} are not cells of the cohort {cells}")
     trained = config["train"]["architectures"]
@@ -48,10 +58,10 @@ def check_interpret_config(config: dict, cells: list[str]) -> list[str]:
         raise ValueError(
             f"config interpret.optmap.methods: unknown {bad}; valid: {list(OPTMAP_METHODS)}"
         )
-    return chosen
+    torch_architectures(config, sec["attribution"]["architectures"])
 
 
-def torch_architectures(config: dict, chosen: str | list[str]) -> list[str]:
+def torch_architectures(config: Mapping[str, Any], chosen: str | list[str]) -> list[str]:
     """``all`` -> every trained torch architecture; a list is checked against the trained ones."""
     trained = config["train"]["architectures"]
     if chosen == "all":

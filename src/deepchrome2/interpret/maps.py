@@ -30,7 +30,7 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.quality import load_truth, profile_correlation
 from deepchrome2.interpret.common import PathLike, load_torch_model
-from deepchrome2.io import atomic_path, write_tsv
+from deepchrome2.io import atomic_path, read_npz, write_tsv
 from deepchrome2.training.artifact import TrainedModel
 
 log = logging.getLogger(__name__)
@@ -203,13 +203,7 @@ def attribution_files(
 
 def load_npz(path: PathLike) -> dict[str, np.ndarray]:
     """Read an attention or attribution ``.npz``."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except FileNotFoundError as err:
-        raise InputError(path, "map file not found") from err
-    except (OSError, ValueError) as err:
-        raise InputError(path, f"cannot read map file: {err}") from err
+    return read_npz(path, "map file")
 
 
 def attribution_truth_table(

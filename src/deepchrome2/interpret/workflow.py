@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deepchrome2.interpret.config_check import check_interpret_config, torch_architectures
+from deepchrome2.interpret.config_check import interpret_cells, torch_architectures
 from deepchrome2.plots import registry as figures
 
 MAPS = "results/interpret/{arch}/{cell}"
@@ -22,7 +22,7 @@ class InterpretPlan:
 
     def __post_init__(self) -> None:
         self.section = self.config["interpret"]
-        self.cells = check_interpret_config(dict(self.config), list(self.cohort_cells))
+        self.cells = interpret_cells(self.config, list(self.cohort_cells))
         self.optmap = self.section["optmap"]
         self.attribution_archs = torch_architectures(
             dict(self.config), self.section["attribution"]["architectures"]

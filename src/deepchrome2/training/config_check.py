@@ -69,3 +69,22 @@ def arch_hparams(config: Mapping[str, Any], arch: str) -> dict[str, Any]:
     """Hyperparameter overrides for ``arch`` from ``train.per_arch.<arch>.hparams``."""
     over = (config["train"].get("per_arch") or {}).get(arch) or {}
     return dict(over.get("hparams") or {})
+
+
+class ArchParams:
+    """The params functions of a rule that trains an architecture (``{arch}`` wildcard), for
+    a planning object that holds the ``config``."""
+
+    config: Mapping[str, Any]
+
+    def settings(self, wildcards: Any) -> dict[str, Any]:
+        """params: optimization settings of one architecture."""
+        return arch_settings(self.config, wildcards.arch)
+
+    def transform(self, wildcards: Any) -> str:
+        """params: input transform of one architecture (from its recipe)."""
+        return str(arch_settings(self.config, wildcards.arch)["transform"])
+
+    def hparams(self, wildcards: Any) -> dict[str, Any]:
+        """params: hyperparameter overrides of one architecture."""
+        return arch_hparams(self.config, wildcards.arch)

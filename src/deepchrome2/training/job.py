@@ -97,6 +97,17 @@ def build_seeded(
     return models.build(arch, n_marks, n_bins, n_outputs=n_outputs, **hp), hp
 
 
+def task_targets(task: tasks.Task, data: CellData) -> tuple[dict[str, np.ndarray], TargetScale]:
+    """Per split, what the model learns: the 0/1 labels, or for a regression the genes' log
+    RPKM standardized on the training genes (with the scale that undoes it)."""
+    if task.is_class:
+        return dict(data.y), TargetScale()
+    if data.log_rpkm is None:
+        raise ValueError("target log_rpkm needs the genes' log_rpkm")
+    scale = TargetScale.fit(task, data.log_rpkm["train"])
+    return {s: scale.apply(v) for s, v in data.log_rpkm.items()}, scale
+
+
 def train_model_tracks(
     arch: str,
     data: CellData,
@@ -115,12 +126,7 @@ def train_model_tracks(
     caller sets the fitted one.
     """
     task = tasks.get(target)
-    y, scale = dict(data.y), TargetScale()
-    if not task.is_class:
-        if data.log_rpkm is None:
-            raise ValueError("target log_rpkm needs the genes' log_rpkm")
-        scale = TargetScale.fit(task, data.log_rpkm["train"])
-        y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
+    y, scale = task_targets(task, data)
     dev = resolve_device(device)
     model, hp = build_seeded(
         arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs
@@ -197,12 +203,7 @@ def train_model(
     task = tasks.get(target)
     tf = Transform(transform).fit(data.X["train"])
     X = {s: tf.apply(v) for s, v in data.X.items()}
-    y, scale = dict(data.y), TargetScale()
-    if not task.is_class:
-        if data.log_rpkm is None:
-            raise ValueError("target log_rpkm needs the genes' log_rpkm")
-        scale = TargetScale.fit(task, data.log_rpkm["train"])
-        y = {s: scale.apply(v) for s, v in data.log_rpkm.items()}
+    y, scale = task_targets(task, data)
     dev = resolve_device(device)
     model, hp = build_seeded(
         arch, data.n_marks, data.n_bins, settings, hparams, dev, task.n_outputs

@@ -250,6 +250,87 @@ class _Track:
     done: bool = False
 
 
+def train_epoch(
+    model: nn.Module,
+    Xt: torch.Tensor,
+    yt: torch.Tensor,
+    order: torch.Tensor,
+    batch_size: int,
+    opt: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler | None,
+    task: Task,
+) -> float:
+    """One pass over the training rows in ``order``, a step per batch; the mean loss."""
+    model.train()
+    n = len(Xt)
+    total = torch.zeros((), device=Xt.device)
+    for i in range(0, n, batch_size):
+        idx = order[i : i + batch_size]
+        loss = task.loss(model(Xt[idx]), yt[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if schedule is not None:
+            schedule.step()
+        total += loss.detach() * len(idx)
+    return float(total) / n
+
+
+@dataclass
+class _Epoch:
+    """One epoch's validation pass over all validation rows."""
+
+    epoch: int
+    train_loss: float
+    losses: np.ndarray  # per validation row
+    outputs: np.ndarray  # per validation row: class-1 probability or predicted value
+    y: np.ndarray
+    lr: float
+    seconds: float
+
+
+def _score_track(
+    name: str, tr: _Track, ep: _Epoch, model: nn.Module, settings: TrainSettings, task: Task
+) -> None:
+    """Score one track's validation rows; keep the model's state if it is the track's best
+    epoch; stop the track once its patience is spent."""
+    sel = slice(None) if tr.rows is None else tr.rows
+    valid_loss = float(ep.losses[sel].mean(dtype=np.float64))
+    valid_auroc = task.valid_score(ep.y[sel], ep.outputs[sel])
+    improved = valid_auroc > tr.result.best_valid_auroc or tr.state is None
+    if improved:
+        tr.result.best_epoch, tr.result.best_valid_auroc = ep.epoch, valid_auroc
+        tr.state = copy.deepcopy(model.state_dict())
+        tr.since_best = 0
+    else:
+        tr.since_best += 1
+    tr.result.history.append(
+        {
+            "epoch": ep.epoch,
+            "train_loss": ep.train_loss,
+            "valid_loss": valid_loss,
+            f"valid_{task.metric}": valid_auroc,
+            "lr": ep.lr,
+            "seconds": ep.seconds,
+        }
+    )
+    log.info(
+        "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
+        ep.epoch,
+        settings.max_epochs,
+        ep.train_loss,
+        name,
+        valid_loss,
+        task.metric,
+        valid_auroc,
+        " *" if improved else "",
+        ep.seconds,
+    )
+    if tr.since_best >= settings.patience:
+        tr.done = True
+        log.info("%s: early stop, no gain in %d epochs", name, settings.patience)
+
+
 def fit_torch_tracks(
     model: nn.Module,
     X_train: np.ndarray,
@@ -288,61 +369,21 @@ def fit_torch_tracks(
     start = time.perf_counter()
     for epoch in range(1, settings.max_epochs + 1):
         t0 = time.perf_counter()
-        model.train()
         perm = torch.randperm(n, generator=gen).to(device)
-        total = torch.zeros((), device=device)
-        for i in range(0, n, bs):
-            idx = perm[i : i + bs]
-            loss = task.loss(model(Xt[idx]), yt[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if schedule is not None:
-                schedule.step()
-            total += loss.detach() * len(idx)
-        train_loss = float(total) / n
+        train_loss = train_epoch(model, Xt, yt, perm, bs, opt, schedule, task)
         logits = predict_logits(model, Xv)
-        losses = task.row_losses(logits, yv)
-        p = task.outputs(logits)
-        secs = time.perf_counter() - t0
+        scores = _Epoch(
+            epoch=epoch,
+            train_loss=train_loss,
+            losses=task.row_losses(logits, yv),
+            outputs=task.outputs(logits),
+            y=yv_np,
+            lr=opt.param_groups[0]["lr"],
+            seconds=time.perf_counter() - t0,
+        )
         for name, tr in state.items():
-            if tr.done:
-                continue
-            sel = slice(None) if tr.rows is None else tr.rows
-            valid_loss = float(losses[sel].mean(dtype=np.float64))
-            valid_auroc = task.valid_score(yv_np[sel], p[sel])
-            improved = valid_auroc > tr.result.best_valid_auroc or tr.state is None
-            if improved:
-                tr.result.best_epoch, tr.result.best_valid_auroc = epoch, valid_auroc
-                tr.state = copy.deepcopy(model.state_dict())
-                tr.since_best = 0
-            else:
-                tr.since_best += 1
-            tr.result.history.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": train_loss,
-                    "valid_loss": valid_loss,
-                    f"valid_{task.metric}": valid_auroc,
-                    "lr": opt.param_groups[0]["lr"],
-                    "seconds": secs,
-                }
-            )
-            log.info(
-                "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
-                epoch,
-                settings.max_epochs,
-                train_loss,
-                name,
-                valid_loss,
-                task.metric,
-                valid_auroc,
-                " *" if improved else "",
-                secs,
-            )
-            if tr.since_best >= settings.patience:
-                tr.done = True
-                log.info("%s: early stop, no gain in %d epochs", name, settings.patience)
+            if not tr.done:
+                _score_track(name, tr, scores, model, settings, task)
         if all(tr.done for tr in state.values()):
             break
     out = TrackedFit()

@@ -27,7 +27,7 @@ def collect_metrics(paths: Iterable[PathLike], metric: str = "auroc") -> pd.Data
     return pd.DataFrame(read_metrics_json(paths, ["arch", "cell", metric]))
 
 
-# The simulator's reference AUROCs (deepchrome2.data.simulate_reference), ceiling first.
+# The simulator's reference AUROCs (deepchrome2.data.simulate.reference), ceiling first.
 REFERENCES = ("oracle_auroc", "chromatin_auroc", "bayes_auroc")
 
 

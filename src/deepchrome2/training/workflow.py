@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from deepchrome2 import paper
 from deepchrome2.plots import registry as figures
 from deepchrome2.training import task as tasks
-from deepchrome2.training.config_check import arch_hparams, arch_settings, check_architectures
+from deepchrome2.training.config_check import ArchParams
 
 JOB = "results/models/{arch}/{cell}"
 PREDICTIONS = "results/predictions/{arch}/{cell}.tsv"
@@ -20,7 +20,7 @@ AGREEMENT = "results/tables/prediction_agreement.tsv"
 
 
 @dataclass
-class TrainingPlan:
+class TrainingPlan(ArchParams):
     """What rule train and the summary rules need from the config."""
 
     config: Mapping[str, Any]
@@ -30,7 +30,6 @@ class TrainingPlan:
     reference: str = str(paper.REFERENCE)
 
     def __post_init__(self) -> None:
-        check_architectures(self.config)
         self.task = tasks.of_config(self.config)
 
     @property
@@ -84,18 +83,6 @@ class TrainingPlan:
             for a in (self.archs if archs is None else archs)
             for c in self.cells
         ]
-
-    def settings(self, wildcards: Any) -> dict[str, Any]:
-        """params: optimization settings of one architecture."""
-        return arch_settings(self.config, wildcards.arch)
-
-    def transform(self, wildcards: Any) -> str:
-        """params: input transform of one architecture (from its recipe)."""
-        return str(arch_settings(self.config, wildcards.arch)["transform"])
-
-    def hparams(self, wildcards: Any) -> dict[str, Any]:
-        """params: hyperparameter overrides of one architecture."""
-        return arch_hparams(self.config, wildcards.arch)
 
     def tables_input(self, wildcards: Any) -> dict[str, Any]:
         """Every job's metrics, plus the oracle AUROC table when simulating."""

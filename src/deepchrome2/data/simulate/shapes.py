@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# The marks the simulator models (one shape each, below), and its signal's resolution.
+MARKS = ("H3K4me3", "H3K4me1", "H3K36me3", "H3K9me3", "H3K27me3")
+GRID = 25  # bp resolution of the written signal (piecewise constant)
+
 
 def mark_shape(mark: str, d: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Unit-amplitude shape of ``mark`` at distance ``d`` downstream of the TSS (bp).

@@ -33,6 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 
 from deepchrome2.data import simulate
+from deepchrome2.data.simulate.signal import _bin_windows
 from deepchrome2.data.steps import simulation_params
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_labels, load_split, write_tsv
@@ -67,7 +68,7 @@ def expected_features(params: simulate.SimulationParams, gene_ids: np.ndarray) -
         if not keep.any():
             continue
         g = idx[keep]
-        binned = simulate._bin_windows(
+        binned = _bin_windows(
             expected,
             grid,
             cohort.genes.tss[g],
