@@ -35,7 +35,6 @@ if SOURCE == "deepchrome_csv":
         resources:
             mem_mb=1000,
         params:
-            root=config["deepchrome_csv"]["root"],
             cells=CELLS,
         script:
             "../workflow_scripts/import_deepchrome_split.py"

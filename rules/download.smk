@@ -84,7 +84,6 @@ if SOURCE == "deepchrome_csv" and "archive" in config["deepchrome_csv"]:
         resources:
             mem_mb=1000,
         params:
-            root=config["deepchrome_csv"]["root"],
             cells=CELLS,
         script:
             "../workflow_scripts/unpack_deepchrome_archive.py"

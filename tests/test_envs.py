@@ -49,6 +49,6 @@ def test_conda_env_uses_the_same_versions() -> None:
 def test_every_rule_declares_the_conda_env() -> None:
     for smk in sorted((REPO / "rules").glob("*.smk")):
         text = smk.read_text()
-        n_rules = len(re.findall(r"^\s*(?:rule|checkpoint) \w+:", text, flags=re.M))
+        n_rules = len(re.findall(r"^\s*(?:rule|checkpoint)(?: \w+)?:", text, flags=re.M))
         n_conda = len(re.findall(r"^\s*conda:\s*$", text, flags=re.M))
         assert n_conda == n_rules, f"{smk.name}: {n_rules} rules, {n_conda} conda directives"

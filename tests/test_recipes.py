@@ -87,10 +87,10 @@ def test_optimizers() -> None:
     sgd = make_optimizer(
         model, TrainSettings.from_dict(arch_settings(config(recipe="dc2"), "linear"))
     )
-    assert type(sgd) is torch.optim.SGD
+    assert isinstance(sgd, torch.optim.SGD)
     assert sgd.param_groups[0]["momentum"] == 0.0 and sgd.param_groups[0]["lr"] == 1e-3
     adam = make_optimizer(model, TrainSettings.from_dict(arch_settings(config(), "deepchrome")))
-    assert type(adam) is torch.optim.Adam and adam.param_groups[0]["lr"] == 1e-3
+    assert isinstance(adam, torch.optim.Adam) and adam.param_groups[0]["lr"] == 1e-3
 
 
 def test_cosine_schedule_per_step() -> None:

@@ -25,6 +25,11 @@ def split_path(root: str | Path, cell: str, split: str) -> Path:
     return Path(root) / cell / "classification" / f"{split}.csv"
 
 
+def archive_root(csv: str | os.PathLike[str]) -> Path:
+    """The root of an archive path ``{root}/{cell}/classification/{split}.csv``."""
+    return Path(csv).parents[2]
+
+
 def read_split_csv(path: str | Path, n_bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One archive CSV: (gene IDs, X genes x archive-marks x bins, labels)."""
     try:

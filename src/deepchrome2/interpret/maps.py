@@ -53,15 +53,16 @@ def attention_weights(tm: TrainedModel, X: np.ndarray, batch: int = 512) -> dict
 def integrated_gradients(
     tm: TrainedModel, X: np.ndarray, steps: int = 32, batch: int = 256
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """IG of the class-1 log-odds from baseline 0 (transformed space): (genes, marks, bins)
+    """IG of the model's score from baseline 0 (transformed space): (genes, marks, bins)
     attributions, each gene's completeness gap ``sum(attr) - (f(x) - f(0))`` and its
-    ``f(x) - f(0)``."""
+    ``f(x) - f(0)``. The score is the class-1 log-odds of a class model, the predicted
+    (standardised) log RPKM of a regression model."""
     Z = torch.from_numpy(tm.transform.apply(X))
     alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
 
     def logodds(z: torch.Tensor) -> torch.Tensor:
         out = tm.model(z)
-        return out[:, 1] - out[:, 0]
+        return out[:, 1] - out[:, 0] if out.shape[1] == 2 else out[:, 0]
 
     attr, gap, deltas = [], [], []
     for s in _batches(len(Z), batch):

@@ -54,6 +54,11 @@ class InterpretPlan:
         return bool(self.attribution_archs)
 
     @property
+    def class_maps(self) -> bool:
+        """Class-optimization maps need class models: off for a regression target."""
+        return self.config.get("target", "class") == "class"
+
+    @property
     def optmap_archs(self) -> str:
         """Wildcard constraint: the architectures with optimization maps."""
         return "|".join(self.optmap["architectures"])
