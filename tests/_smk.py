@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,14 @@ def snakemake(
     return subprocess.run(
         cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def job_counts(out: str) -> dict[str, int]:
+    """The "Job stats" table of a Snakemake run or dry run: rule -> number of jobs."""
+    counts = {}
+    for line in out.split("Job stats:", 1)[1].splitlines()[3:]:
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if not m:
+            break
+        counts[m.group(1)] = int(m.group(2))
+    return counts

@@ -8,7 +8,6 @@ file builds alone, from its registry entry's inputs.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _smk import REPO, tiny_config
+from _smk import REPO, job_counts, tiny_config
 
 from deepchrome2.plots import registry
 
@@ -78,17 +77,6 @@ def _dry_run(root: Path, workdir: Path, *targets: str) -> subprocess.CompletedPr
     return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
 
 
-def _job_counts(out: str) -> dict[str, int]:
-    """The "Job stats" table of a dry run: rule -> number of jobs."""
-    counts = {}
-    for line in out.split("Job stats:", 1)[1].splitlines()[3:]:
-        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if not m:
-            break
-        counts[m.group(1)] = int(m.group(2))
-    return counts
-
-
 @pytest.fixture(scope="module")
 def extended(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = _copy_workflow(tmp_path_factory.mktemp("extended"))
@@ -99,7 +87,7 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_new_figure_is_a_default_target(extended: Path, tmp_path: Path) -> None:
     proc = _dry_run(extended, tmp_path / "all")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    counts = _job_counts(proc.stdout + proc.stderr)
+    counts = job_counts(proc.stdout + proc.stderr)
     assert counts["plot_class_sizes"] == 1
     assert counts["plot_mark_profiles"] == 1
 
@@ -107,7 +95,7 @@ def test_a_new_figure_is_a_default_target(extended: Path, tmp_path: Path) -> Non
 def test_a_new_figure_builds_alone(extended: Path, tmp_path: Path) -> None:
     proc = _dry_run(extended, tmp_path / "one", "results/figures/class_sizes.pdf")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    counts = _job_counts(proc.stdout + proc.stderr)
+    counts = job_counts(proc.stdout + proc.stderr)
     # the figure's own rule, and only the data jobs that its entry's inputs need
     cells = sum(len(g) for g in tiny_config()["simulate"]["tissue_groups"].values())
     assert counts == {

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from _smk import REPO, snakemake, tiny_config
+from _smk import REPO, job_counts, snakemake, tiny_config
 
 # Lean training so that every stage runs in a few minutes on 2 cores.
 LEAN = {"train": {"max_epochs": 3, "patience": 2}}
-
-
-def _job_counts(stderr: str) -> dict[str, int]:
-    """Parse Snakemake's 'Job stats' table."""
-    table = stderr.split("Job stats:", 1)[1]
-    counts = {}
-    for line in table.splitlines()[3:]:
-        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if not m:
-            break
-        counts[m.group(1)] = int(m.group(2))
-    return counts
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +64,7 @@ def test_one_figure_rebuilds_alone(full_run: tuple[Path, dict]) -> None:
     target.unlink()
     proc = snakemake(workdir, cfg, "--cores", "1", "results/figures/auroc_by_architecture.pdf")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert _job_counts(proc.stderr) == {"plot_auroc_by_architecture": 1, "total": 1}
+    assert job_counts(proc.stderr) == {"plot_auroc_by_architecture": 1, "total": 1}
     assert target.read_bytes() == before  # same inputs, same figure
 
 
