@@ -23,7 +23,7 @@ import yaml
 
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.quality import load_truth, profile_correlation, structured_marks
-from deepchrome2.gan.train import GanConfig, sample, train_gan
+from deepchrome2.gan.train import GanConfig, fit_gan, sample
 
 
 def main() -> None:
@@ -47,7 +47,7 @@ def main() -> None:
     test = load_split_data(*paths, "results/splits/genes.tsv", "test")
     load0 = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
-    gan = train_gan(train.X, train.y, cfg, train.marks, train.bin_starts, args.device)
+    gan = fit_gan(train.X, train.y, cfg, train.marks, train.bin_starts, args.device)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"cell {args.cell}: {len(train.y)} training genes, {cfg.epochs} epochs, "
           f"{args.threads} threads, device {args.device}")  # fmt: skip

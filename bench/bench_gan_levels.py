@@ -30,7 +30,7 @@ import yaml
 
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.quality import load_truth, quality_rows
-from deepchrome2.gan.train import GanConfig, sample, train_gan
+from deepchrome2.gan.train import GanConfig, fit_gan, sample
 from deepchrome2.training.artifact import TrainedModel, load_trained
 from deepchrome2.training.data import load_cell
 from deepchrome2.training.job import train_model
@@ -107,7 +107,7 @@ def main() -> None:
     for over in json.loads(args.grid):
         cfg = GanConfig.from_mapping({**gan_cfg, **over})
         cpu0, wall0 = cpu_seconds(), time.perf_counter()
-        gan = train_gan(train.X, train.y, cfg, train.marks, train.bin_starts, args.device)
+        gan = fit_gan(train.X, train.y, cfg, train.marks, train.bin_starts, args.device)
         wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
         Zg, yg = sample(gan, int(gan_cfg["n_generated"]), int(gan_cfg["seed"]), transformed=True)
         q = quality_rows(

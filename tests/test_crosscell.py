@@ -91,7 +91,7 @@ def write_cells(root: Path, cells: list[str], n_genes: int = 450, n_bins: int = 
         labels = root / f"{cell}.tsv"
         write_tsv(labels, pd.DataFrame({"gene_id": genes, "label": y, "log_rpkm": y * 1.0}))
         cache = root / "cache" / f"{cell}.npy"
-        pooled.cache_features(feats, cache)
+        pooled.crosscell_cache(feats, cache)
         files[cell] = (cache, feats, labels)
     return files
 
@@ -176,7 +176,7 @@ def run_exclusive(tmp_path: Path, files: dict) -> Path:
     plan = sets.build_plan(list(files), ["E001"], ["exclusive_all"])
     write_tsv(tmp_path / "sets.tsv", plan)
     out = tmp_path / "exp"
-    m = experiment.run_training_set(
+    m = experiment.train_crosscell(
         tmp_path / "sets.tsv",
         plan["train_set"].item(),
         list(files),
@@ -214,7 +214,7 @@ def test_pooled_job_writes_the_predictions_of_every_use(tmp_path, arch, target):
     tset = plan["train_set"].iloc[0]
     assert (plan["train_set"] == tset).all() and len(plan) == 2
     out = tmp_path / "exp"
-    metrics = experiment.run_training_set(
+    metrics = experiment.train_crosscell(
         tmp_path / "sets.tsv",
         tset,
         list(files),
@@ -253,7 +253,7 @@ def test_pooled_job_writes_the_predictions_of_every_use(tmp_path, arch, target):
 
 
 def transfer(tmp_path: Path, files: dict, model: Path, split: str) -> pd.DataFrame:
-    return evaluate.write_transfer(
+    return evaluate.transfer_eval(
         model,
         tmp_path / "rows.tsv",
         "E002",
@@ -291,7 +291,7 @@ def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tm
     carries H3K27me3 and the Polycomb domain H3K4me3 (the two channels swapped). The per-cell
     models (rule train's function) and the transfer evaluation must show within-group
     transfer above across-group transfer."""
-    from deepchrome2.training.job import train_cell
+    from deepchrome2.training.job import train
 
     groups = {"E001": "A", "E002": "A", "E003": "B", "E004": "B"}
     files = write_cells(tmp_path, list(groups), n_genes=450)
@@ -301,12 +301,12 @@ def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tm
                 X = npz["X"][:, [4, 1, 2, 3, 0]]  # swap the H3K4me3 and H3K27me3 channels
                 f = Features(X, npz["genes"], MARKS, npz["bin_starts"])
             save_features(feats, f)
-            pooled.cache_features(feats, cache)
+            pooled.crosscell_cache(feats, cache)
     st = {"lr": 0.01, "batch_size": 64, "max_epochs": 4, "patience": 2, "seed": 1}
     rows = []
     for cell, (_, feats, labels) in files.items():
         out = tmp_path / "models" / cell
-        train_cell(
+        train(
             feats,
             labels,
             tmp_path / "split.tsv",
@@ -319,7 +319,7 @@ def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tm
             device="cpu",
         )
         rows.append(tmp_path / f"rows_{cell}.tsv")
-        evaluate.write_transfer(
+        evaluate.transfer_eval(
             out / "model.pt",
             rows[-1],
             cell,
@@ -330,7 +330,7 @@ def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tm
             tmp_path / "split.tsv",
             "cpu",
         )
-    m = evaluate.gather(rows, tmp_path / "cross_cell_linear.tsv", tissue=groups)
+    m = evaluate.crosscell_table(rows, tmp_path / "cross_cell_linear.tsv", tissue=groups)
     off = m[~m["same_cell"]]
     within = off.loc[off["same_group"], "auroc"].mean()
     across = off.loc[~off["same_group"], "auroc"].mean()
@@ -387,7 +387,7 @@ def test_experiment_table_baseline_and_finding3():
     j = np.arange(6)
     expected = [np.mean(0.80 + 0.01 * j[j != i] - 0.02) for i in range(6)]
     np.testing.assert_allclose(rest.to_numpy(), expected)
-    f3 = summary.finding3(table, ["linear"]).iloc[0]
+    f3 = summary.finding3_comparison(table, ["linear"]).iloc[0]
     assert f3["mean_delta_auroc"] == pytest.approx(np.mean([0.01, 0.02, -0.005, 0.01, 0.0, 0.015]))
     assert f3["n_cells"] == 6 and 0 < f3["wilcoxon_p"] < 1 and 0 < f3["ttest_p"] < 1
     summ = summary.summary_table(table).set_index("experiment")

@@ -211,7 +211,7 @@ def test_one_job_serves_every_use_of_its_training_set(tmp_path):
     settings = {"lr": 0.02, "batch_size": 64, "max_epochs": 6, "patience": 2, "seed": 1}
 
     def run(plan_path, out):
-        return experiment.run_training_set(
+        return experiment.train_crosscell(
             plan_path,
             plan["train_set"].iloc[0],
             cohort,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import GENES_DF, SIZES, HandMade, write_bigwig, write_gtf
 
+from deepchrome2.data import steps
 from deepchrome2.data.annotation import (
     WINDOW_COLUMNS,
     bigwig_chrom_sizes,
@@ -17,7 +18,6 @@ from deepchrome2.data.annotation import (
     read_windows,
     tss_windows,
 )
-from deepchrome2.data.steps import make_tss_windows
 from deepchrome2.errors import InputError
 
 WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
@@ -141,10 +141,10 @@ def test_bigwigs_of_different_builds_are_refused(tmp_path: Path) -> None:
     assert err.value.path == str(b)
 
 
-def test_make_tss_windows_end_to_end(handmade: HandMade, tmp_path: Path) -> None:
+def test_tss_windows_step_end_to_end(handmade: HandMade, tmp_path: Path) -> None:
     out = tmp_path / "win.tsv"
     bws = [str(handmade.bigwig("E003", m)) for m in handmade.marks]
-    make_tss_windows(
+    steps.tss_windows(
         str(handmade.gtf), str(handmade.rpkm), bws, ["E003"], ["protein_coding"], WINDOW, str(out)
     )
     win = read_windows(out)

@@ -20,7 +20,7 @@ from conftest import BIN, MARKS, N_BINS, HandMade, error_lines, make_handmade
 from deepchrome2.data.annotation import read_bigwig_header, read_genes
 from deepchrome2.data.binning import bin_bigwig
 from deepchrome2.data.expression import read_rpkm
-from deepchrome2.data.steps import bin_signals, make_tss_windows
+from deepchrome2.data.steps import bin_signals, tss_windows
 from deepchrome2.errors import InputError
 
 WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
@@ -88,7 +88,7 @@ def test_a_mark_missing_for_a_cell(handmade: HandMade, tmp_path: Path) -> None:
     bws = {m: str(handmade.bigwig("E003", m)) for m in MARKS}
     out = tmp_path / "win.tsv"
     with pytest.raises(InputError) as err:
-        make_tss_windows(
+        tss_windows(
             str(handmade.gtf), str(handmade.rpkm), list(bws.values()), ["E003"],
             ["protein_coding"], WINDOW, str(out),
         )  # fmt: skip
@@ -121,7 +121,7 @@ def test_rpkm_ids_match_no_annotation_gene(handmade: HandMade, tmp_path: Path) -
     bws = [str(handmade.bigwig("E003", m)) for m in MARKS]
     out = tmp_path / "win.tsv"
     with pytest.raises(InputError) as err:
-        make_tss_windows(
+        tss_windows(
             str(handmade.gtf), str(rpkm), bws, ["E003"], ["protein_coding"], WINDOW, str(out)
         )
     assert err.value.path == str(rpkm) and "matches" in err.value.problem
@@ -132,12 +132,12 @@ def test_empty_gene_set_after_filtering(handmade: HandMade, tmp_path: Path) -> N
     bws = [str(handmade.bigwig("E003", m)) for m in MARKS]
     out = tmp_path / "win.tsv"
     with pytest.raises(InputError) as err:
-        make_tss_windows(
+        tss_windows(
             str(handmade.gtf), str(handmade.rpkm), bws, ["E003"], ["snoRNA"], WINDOW, str(out)
         )
     assert err.value.path == str(handmade.gtf) and "snoRNA" in err.value.problem
     with pytest.raises(InputError) as err:  # types match, but no window fits a chromosome
-        make_tss_windows(
+        tss_windows(
             str(handmade.gtf), str(handmade.rpkm), bws, ["E003"], ["protein_coding"],
             {"upstream": 40_000, "downstream": 40_000, "bin_size": 100}, str(out),
         )  # fmt: skip
@@ -158,7 +158,7 @@ def test_missing_or_garbage_gtf(tmp_path: Path) -> None:
 def test_bin_signals_leaves_no_partial_output(handmade: HandMade, tmp_path: Path) -> None:
     bws = {m: str(handmade.bigwig("E003", m)) for m in MARKS}
     win = tmp_path / "win.tsv"
-    make_tss_windows(
+    tss_windows(
         str(handmade.gtf), str(handmade.rpkm), list(bws.values()), ["E003"],
         ["protein_coding"], WINDOW, str(win),
     )  # fmt: skip

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from deepchrome2.data.expression import make_labels, read_rpkm, strip_version
-from deepchrome2.data.split import split_genes
-from deepchrome2.data.steps import make_split
+from deepchrome2.data.split import assign_splits
+from deepchrome2.data.steps import split_genes
 from deepchrome2.io import load_split, write_tsv
 
 
@@ -58,7 +58,7 @@ def test_read_rpkm_strips_versions_and_keeps_requested_cells(tmp_path: Path) -> 
 
 def test_split_sizes_of_deepchrome() -> None:
     genes = np.array([f"ENSG{i:011d}" for i in range(19_802)])
-    split = split_genes(genes, {"train": 6601, "valid": 6601, "test": 6600}, seed=2016)
+    split = assign_splits(genes, {"train": 6601, "valid": 6601, "test": 6600}, seed=2016)
     assert split["split"].value_counts().to_dict() == {"train": 6601, "valid": 6601, "test": 6600}
     # a partition: every gene exactly once
     assert split["gene_id"].is_unique and set(split["gene_id"]) == set(genes)
@@ -68,22 +68,22 @@ def test_split_is_deterministic_per_seed_and_independent_of_gene_order() -> None
     rng = np.random.default_rng(0)
     genes = np.array([f"G{i}" for i in range(1000)])
     props = {"train": 6601, "valid": 6601, "test": 6600}
-    a = split_genes(genes, props, seed=3)
-    b = split_genes(rng.permutation(genes), props, seed=3)
+    a = assign_splits(genes, props, seed=3)
+    b = assign_splits(rng.permutation(genes), props, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    c = split_genes(genes, props, seed=4)
+    c = assign_splits(genes, props, seed=4)
     assert not a["split"].equals(c["split"])
     # proportions are honoured for other sizes too (fractions or counts)
-    d = split_genes(genes, {"train": 0.5, "valid": 0.25, "test": 0.25}, seed=3)
+    d = assign_splits(genes, {"train": 0.5, "valid": 0.25, "test": 0.25}, seed=3)
     assert d["split"].value_counts().to_dict() == {"train": 500, "valid": 250, "test": 250}
 
 
 def test_split_rejects_duplicate_genes() -> None:
     with pytest.raises(ValueError, match="unique"):
-        split_genes(np.array(["A", "A", "B"]), {"train": 1, "valid": 1, "test": 1}, seed=0)
+        assign_splits(np.array(["A", "A", "B"]), {"train": 1, "valid": 1, "test": 1}, seed=0)
 
 
-def test_make_split_step_writes_a_disjoint_split(tmp_path: Path) -> None:
+def test_split_genes_step_writes_a_disjoint_split(tmp_path: Path) -> None:
     genes = [f"ENSG{i:011d}" for i in range(300)]
     win = pd.DataFrame(
         {
@@ -97,10 +97,10 @@ def test_make_split_step_writes_a_disjoint_split(tmp_path: Path) -> None:
     )
     write_tsv(tmp_path / "w.tsv", win)
     out = tmp_path / "s.tsv"
-    make_split(str(tmp_path / "w.tsv"), {"train": 6601, "valid": 6601, "test": 6600}, 9, str(out))
+    split_genes(str(tmp_path / "w.tsv"), {"train": 6601, "valid": 6601, "test": 6600}, 9, str(out))
     split = load_split(out)
     assert split["gene_id"].is_unique and set(split["gene_id"]) == set(genes)
     assert split["split"].value_counts().to_dict() == {"train": 100, "valid": 100, "test": 100}
     first = out.read_bytes()
-    make_split(str(tmp_path / "w.tsv"), {"train": 6601, "valid": 6601, "test": 6600}, 9, str(out))
+    split_genes(str(tmp_path / "w.tsv"), {"train": 6601, "valid": 6601, "test": 6600}, 9, str(out))
     assert out.read_bytes() == first

@@ -15,8 +15,8 @@ from _http_server import serve
 from _smk import REPO, merge, snakemake, tiny_config
 from conftest import TOY_DIR, error_lines
 
-from deepchrome2.data.deepchrome_archive import unpack
-from deepchrome2.download import install, read_checksums
+from deepchrome2.data.deepchrome_archive import unpack_deepchrome_archive
+from deepchrome2.download import download, read_checksums
 from deepchrome2.errors import InputError
 
 SPLITS = ("train", "valid", "test")
@@ -45,7 +45,7 @@ def csvs(root: Path) -> list[str]:
 def test_unpack_writes_the_configured_cells(tmp_path: Path) -> None:
     archive = make_archive(tmp_path / "data.tar.gz", {"E003": SPLITS, "E004": SPLITS})
     root = tmp_path / "csv"
-    unpack(archive, root, ["E003"])
+    unpack_deepchrome_archive(archive, root, ["E003"])
     assert csvs(root) == [f"E003/classification/{s}.csv" for s in ("test", "train", "valid")]
     for s in SPLITS:
         got = (root / "E003" / "classification" / f"{s}.csv").read_bytes()
@@ -56,7 +56,7 @@ def test_unpack_missing_cell_or_split_writes_nothing(tmp_path: Path) -> None:
     archive = make_archive(tmp_path / "data.tar.gz", {"E003": SPLITS, "E004": ("train", "valid")})
     root = tmp_path / "csv"
     with pytest.raises(InputError, match=r"data\.tar\.gz: no complete .* for cells E004, E999"):
-        unpack(archive, root, ["E003", "E004", "E999"])
+        unpack_deepchrome_archive(archive, root, ["E003", "E004", "E999"])
     assert not root.exists() or csvs(root) == []
 
 
@@ -65,7 +65,7 @@ def test_unpack_rejects_a_corrupt_archive(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tar.gz"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(InputError, match=r"bad\.tar\.gz: not a readable tar archive"):
-        unpack(bad, tmp_path / "csv", ["E003"])
+        unpack_deepchrome_archive(bad, tmp_path / "csv", ["E003"])
     assert not (tmp_path / "csv").exists() or csvs(tmp_path / "csv") == []
 
 
@@ -77,9 +77,9 @@ def test_published_checksum_is_checked(tmp_path: Path) -> None:
     out, sums = tmp_path / "dl" / "data.tar.gz", tmp_path / "dl" / "checksums.tsv"
     with serve(site) as (url, _):
         with pytest.raises(InputError, match=rf"md5 {md5} differs from the published 0+"):
-            install(f"{url}/data.tar.gz", out, sums, retries=0, expected="md5:" + "0" * 32)
+            download(f"{url}/data.tar.gz", out, sums, retries=0, expected="md5:" + "0" * 32)
         assert not out.exists() and not sums.exists()
-        install(f"{url}/data.tar.gz", out, sums, retries=0, expected=f"md5:{md5}")
+        download(f"{url}/data.tar.gz", out, sums, retries=0, expected=f"md5:{md5}")
     assert out.read_bytes() == archive.read_bytes()  # kept as downloaded, not gunzipped
     assert read_checksums(sums)[str(out)].sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
 

@@ -20,7 +20,7 @@ from deepchrome2.config import cells as cfg_cells
 from deepchrome2.download import (
     CHECKSUM_COLUMNS,
     Record,
-    install,
+    download,
     main,
     read_checksums,
     record_or_verify,
@@ -62,10 +62,10 @@ def test_install_records_then_verifies(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "res" / BW
     sums = tmp_path / "res" / "checksums.tsv"
     with serve(site) as (url, faults):
-        assert install(f"{url}/{BW}", out, sums, retries=0) == "recorded"
+        assert download(f"{url}/{BW}", out, sums, retries=0) == "recorded"
         assert out.read_bytes() == (site / BW).read_bytes()
         out.unlink()
-        assert install(f"{url}/{BW}", out, sums, retries=0) == "verified"
+        assert download(f"{url}/{BW}", out, sums, retries=0) == "verified"
     assert faults.gets[BW] == 2
     recs = read_checksums(sums)
     assert list(recs) == [str(out)]
@@ -77,11 +77,11 @@ def test_changed_upstream_file_fails_verification(site: Path, tmp_path: Path) ->
     out = tmp_path / "res" / BW
     sums = tmp_path / "res" / "checksums.tsv"
     with serve(site) as (url, _):
-        install(f"{url}/{BW}", out, sums, retries=0)
+        download(f"{url}/{BW}", out, sums, retries=0)
         out.unlink()
         write_bigwig(site / BW, value=9.0)
         with pytest.raises(InputError, match="differs from .* recorded for") as err:
-            install(f"{url}/{BW}", out, sums, retries=0)
+            download(f"{url}/{BW}", out, sums, retries=0)
     assert err.value.path == f"{url}/{BW}"
     assert not out.exists() and leftovers(out.parent) == []
 
@@ -89,7 +89,7 @@ def test_changed_upstream_file_fails_verification(site: Path, tmp_path: Path) ->
 def test_gz_is_decompressed(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "res" / "57epigenomes.RPKM.pc"
     with serve(site) as (url, _):
-        install(f"{url}/57epigenomes.RPKM.pc.gz", out, tmp_path / "res" / "sums.tsv", retries=0)
+        download(f"{url}/57epigenomes.RPKM.pc.gz", out, tmp_path / "res" / "sums.tsv", retries=0)
     assert out.read_text() == "gene_id\tE003\nENSG1\t1.5\n"
     assert leftovers(out.parent) == ["57epigenomes.RPKM.pc", "sums.tsv"]
 
@@ -101,7 +101,7 @@ def test_truncated_download_is_retried_then_fails_cleanly(site: Path, tmp_path: 
         serve(site, Faults(truncate={BW})) as (url, faults),
         pytest.raises(InputError, match=match),
     ):
-        install(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
+        download(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
     assert faults.gets[BW] == 3
     assert leftovers(out.parent) == []
     assert read_checksums(tmp_path / "res" / "checksums.tsv") == {}
@@ -112,14 +112,14 @@ def test_truncated_gzip_is_rejected(site: Path, tmp_path: Path) -> None:
     (site / "cut.gz").write_bytes(data[: len(data) - 12])  # consistent length, cut stream
     out = tmp_path / "res" / "cut"
     with serve(site) as (url, _), pytest.raises(InputError, match="not a valid gzip file"):
-        install(f"{url}/cut.gz", out, tmp_path / "res" / "checksums.tsv", retries=0)
+        download(f"{url}/cut.gz", out, tmp_path / "res" / "checksums.tsv", retries=0)
     assert leftovers(out.parent) == []
 
 
 def test_404_fails_at_once(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "res" / "E999-H3K4me3.fc.signal.bigwig"
     with serve(site) as (url, faults), pytest.raises(InputError, match="HTTP 404"):
-        install(f"{url}/{out.name}", out, tmp_path / "res" / "checksums.tsv", retries=3)
+        download(f"{url}/{out.name}", out, tmp_path / "res" / "checksums.tsv", retries=3)
     assert faults.gets[out.name] == 0
     assert leftovers(out.parent) == []
 
@@ -127,7 +127,7 @@ def test_404_fails_at_once(site: Path, tmp_path: Path) -> None:
 def test_dropped_connection_is_retried(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "res" / BW
     with serve(site, Faults(fail_first={BW: 2})) as (url, faults):
-        install(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
+        download(f"{url}/{BW}", out, tmp_path / "res" / "checksums.tsv", retries=2, backoff=0)
     assert faults.gets[BW] == 3
     assert out.read_bytes() == (site / BW).read_bytes()
 
@@ -135,7 +135,7 @@ def test_dropped_connection_is_retried(site: Path, tmp_path: Path) -> None:
 def test_non_bigwig_body_is_rejected(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "res" / "page.bigwig"
     with serve(site) as (url, _), pytest.raises(InputError, match="not a bigWig"):
-        install(f"{url}/page.bigwig", out, tmp_path / "res" / "checksums.tsv", retries=0)
+        download(f"{url}/page.bigwig", out, tmp_path / "res" / "checksums.tsv", retries=0)
     assert leftovers(out.parent) == []
 
 

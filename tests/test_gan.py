@@ -16,10 +16,10 @@ from deepchrome2.gan.quality import critic_distance, profile_correlation, wasser
 from deepchrome2.gan.train import (
     DivergenceError,
     GanConfig,
+    fit_gan,
     load_gan,
     sample,
     save_gan,
-    train_gan,
 )
 
 N_MARKS, N_BINS = 5, 40
@@ -85,8 +85,8 @@ def test_training_reduces_fresh_critic_distance(tmp_path):
     # 150 epochs: at 60, GAN seeds 1-6 gave W1 ratios up to 0.65 and critic ratios up to 0.68;
     # at 150 the largest were 0.51 and 0.49 and the smallest peak ratio 6.2 (docs/benchmarks.md)
     cfg = small_cfg(epochs=150)
-    untrained = train_gan(X, y, small_cfg(epochs=0), device="cpu")
-    trained = train_gan(X, y, cfg, device="cpu")
+    untrained = fit_gan(X, y, small_cfg(epochs=0), device="cpu")
+    trained = fit_gan(X, y, cfg, device="cpu")
     assert len(trained.history) == cfg.epochs
     Zr = trained.transform.forward(X)
     dists, w1 = [], []
@@ -111,15 +111,15 @@ def test_training_reduces_fresh_critic_distance(tmp_path):
 
 def test_training_is_deterministic():
     X, y = synthetic(120)
-    a = train_gan(X, y, small_cfg(epochs=2), device="cpu")
-    b = train_gan(X, y, small_cfg(epochs=2), device="cpu")
+    a = fit_gan(X, y, small_cfg(epochs=2), device="cpu")
+    b = fit_gan(X, y, small_cfg(epochs=2), device="cpu")
     assert a.history.equals(b.history)
 
 
 def test_divergence_names_epoch():
     X, y = synthetic(120)
     with pytest.raises(DivergenceError, match=r"non-finite loss at epoch \d+"):
-        train_gan(X, y, small_cfg(epochs=50, lr=1e30), device="cpu", source="cellX.npz")
+        fit_gan(X, y, small_cfg(epochs=50, lr=1e30), device="cpu", source="cellX.npz")
 
 
 def test_too_few_genes_of_a_class():
@@ -128,7 +128,7 @@ def test_too_few_genes_of_a_class():
     y[:] = 0
     y[:5] = 1
     with pytest.raises(InputError, match="only 5 training genes of class 1"):
-        train_gan(X, y, small_cfg(), device="cpu", source="cellX.npz")
+        fit_gan(X, y, small_cfg(), device="cpu", source="cellX.npz")
 
 
 def test_wasserstein_matches_scipy():

@@ -14,14 +14,14 @@ from deepchrome2 import models
 from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
-from deepchrome2.gan.optimize import load_optmap, optimize_files
+from deepchrome2.gan.optimize import gan_optimize_map, load_optmap
 from deepchrome2.gan.quality import (
-    gan_quality_files,
+    gan_quality_set,
     load_truth,
     profile_correlation,
     structured_marks,
 )
-from deepchrome2.gan.train import DivergenceError, generate_files, load_generated, train_gan_files
+from deepchrome2.gan.train import DivergenceError, generate_gan, load_generated, train_gan
 from deepchrome2.plots import registry
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
@@ -54,12 +54,12 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
         steps.simulate_bigwigs(sim, WINDOW, c, bigwigs[c])
     rpkm, windows = str(out / "57epigenomes.RPKM.pc"), str(out / "windows.tsv")
     all_bw = [p for c in (CELL, CELL2) for p in bigwigs[c].values()]
-    steps.make_tss_windows(str(out / "gencode.annotation.gtf"), rpkm, all_bw, [CELL, CELL2],
+    steps.tss_windows(str(out / "gencode.annotation.gtf"), rpkm, all_bw, [CELL, CELL2],
                            ["protein_coding"], WINDOW, windows)  # fmt: skip
     for c, suffix in ((CELL, ""), (CELL2, "2")):
         steps.bin_signals(windows, bigwigs[c], WINDOW, str(out / f"features{suffix}.npz"))
-        steps.make_labels(rpkm, windows, c, str(out / f"labels{suffix}.tsv"))
-    steps.make_split(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(out / "split.tsv"))
+        steps.labels(rpkm, windows, c, str(out / f"labels{suffix}.tsv"))
+    steps.split_genes(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(out / "split.tsv"))
     paths = {k: out / f"{k}.{ext}" for k, ext in
              (("features", "npz"), ("labels", "tsv"), ("split", "tsv"),
               ("features2", "npz"), ("labels2", "tsv"))}  # fmt: skip
@@ -72,10 +72,10 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
 def trained(cohort) -> dict[str, Path]:
     out = cohort["dir"] / "gan"
     ck, hist = out / "gan.pt", out / "history.tsv"
-    train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
+    train_gan([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
                     GAN_CFG, device="cpu")  # fmt: skip
     gen = out / "generated.npz"
-    generate_files(ck, gen, n_per_class=300, seed=11)
+    generate_gan(ck, gen, n_per_class=300, seed=11)
     return {"checkpoint": ck, "history": hist, "generated": gen}
 
 
@@ -123,13 +123,13 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     clf = tmp_path / "model.pt"
     _classifier(cohort, clf)
     optmap = tmp_path / "optmap.npz"
-    optimize_files(clf, optmap, l2=0.01, steps=60, lr=0.05)
+    gan_optimize_map(clf, optmap, l2=0.01, steps=60, lr=0.05)
     om = load_optmap(optmap)
     assert om["maps"].shape == (2, 5, 100)
     assert (om["score_end"] > om["score_start"]).all()
 
     table = tmp_path / "quality.tsv"
-    gan_quality_files(trained["checkpoint"], trained["generated"], [cohort["features"]],
+    gan_quality_set(trained["checkpoint"], trained["generated"], [cohort["features"]],
                       [cohort["labels"]], cohort["split"], [CELL], table, classifiers=[clf],
                       truth=cohort["truth"], min_genes_per_class=10)  # fmt: skip
     df = pd.read_csv(table, sep="\t")
@@ -158,13 +158,13 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     for name in names:
         pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
         job = registry.FigureJob(inputs, {"cells": [CELL]}, {"gset": CELL}, pdf, png)
-        registry.draw(name, job)
+        registry.plot_figure(name, job)
         assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000
 
 
 def test_truth_without_cell_is_an_input_error(cohort, trained, tmp_path):
     with pytest.raises(InputError, match="no truth profiles for cell E999"):
-        gan_quality_files(trained["checkpoint"], trained["generated"], [cohort["features"]],
+        gan_quality_set(trained["checkpoint"], trained["generated"], [cohort["features"]],
                           [cohort["labels"]], cohort["split"], ["E999"], tmp_path / "q.tsv",
                           truth=cohort["truth"], min_genes_per_class=10)  # fmt: skip
     assert not (tmp_path / "q.tsv").exists()
@@ -173,7 +173,7 @@ def test_truth_without_cell_is_an_input_error(cohort, trained, tmp_path):
 def test_too_few_genes_writes_nothing(cohort, tmp_path):
     ck = tmp_path / "gan.pt"
     with pytest.raises(InputError, match=r"labels.tsv: only \d+ train genes of class 0"):
-        train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck,
+        train_gan([cohort["features"]], [cohort["labels"]], cohort["split"], ck,
                         tmp_path / "h.tsv", {**GAN_CFG, "min_genes_per_class": 10_000},
                         device="cpu")  # fmt: skip
     assert not ck.exists()
@@ -193,16 +193,16 @@ def test_pooled_gan_trains_on_both_cells_and_is_scored_per_cell(cohort, tmp_path
     feats = [cohort["features"], cohort["features2"]]
     labs = [cohort["labels"], cohort["labels2"]]
     ck, hist = tmp_path / "gan.pt", tmp_path / "history.tsv"
-    train_gan_files(feats, labs, cohort["split"], ck, hist, {**GAN_CFG, "epochs": 3},
+    train_gan(feats, labs, cohort["split"], ck, hist, {**GAN_CFG, "epochs": 3},
                     device="cpu")  # fmt: skip
     one = load_split_data(feats[:1], labs[:1], cohort["split"], "train")
     both = load_split_data(feats, labs, cohort["split"], "train")
     assert len(both.y) == 2 * len(one.y)  # the shared split: same training genes in each cell
     assert len(pd.read_csv(hist, sep="\t")) == 3
     gen = tmp_path / "generated.npz"
-    generate_files(ck, gen, n_per_class=50, seed=1)
+    generate_gan(ck, gen, n_per_class=50, seed=1)
     table = tmp_path / "quality.tsv"
-    df = gan_quality_files(ck, gen, feats, labs, cohort["split"], [CELL, CELL2], table,
+    df = gan_quality_set(ck, gen, feats, labs, cohort["split"], [CELL, CELL2], table,
                            truth=cohort["truth"], gan_name="pooled",
                            min_genes_per_class=10)  # fmt: skip
     assert list(zip(df["cell"], df["class"], strict=True)) == [
@@ -228,6 +228,6 @@ def test_pooled_config_plans_one_gan_over_all_gan_cells(tmp_path):
 def test_diverging_run_writes_no_checkpoint_or_history(cohort, tmp_path):
     ck, hist = tmp_path / "gan.pt", tmp_path / "history.tsv"
     with pytest.raises(DivergenceError, match=r"non-finite loss at epoch \d+"):
-        train_gan_files([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
+        train_gan([cohort["features"]], [cohort["labels"]], cohort["split"], ck, hist,
                         {**GAN_CFG, "epochs": 50, "lr": 1e30}, device="cpu")  # fmt: skip
     assert not ck.exists() and not hist.exists()

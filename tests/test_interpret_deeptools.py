@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepchrome2.data.deeptools import read_matrix, windows_bed, write_matrix
+from deepchrome2.data.deeptools import deeptools_matrix, read_matrix, tss_windows_bed
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_features, load_labels
 from deepchrome2.plots.interpret import signal_heatmap
@@ -35,7 +35,9 @@ def tiny(tiny_run) -> dict:
 
 def test_matrix_holds_every_gene_sorted_by_expression(tiny, tmp_path):
     mat = tmp_path / f"{CELL}.mat.gz"
-    header = write_matrix(tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"])
+    header = deeptools_matrix(
+        tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"]
+    )
     head, rows, values = read_matrix(mat)
     assert head == header
     feats, lab = load_features(tiny["features"]), load_labels(tiny["labels"]).set_index("gene_id")
@@ -54,7 +56,7 @@ def test_matrix_holds_every_gene_sorted_by_expression(tiny, tmp_path):
 
 def test_deeptools_plotheatmap_reads_our_matrix(tiny, tmp_path):
     mat = tmp_path / f"{CELL}.mat.gz"
-    write_matrix(tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"])
+    deeptools_matrix(tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"])
     png = tmp_path / "deeptools.png"
     proc = subprocess.run(
         [BIN / "plotHeatmap", "-m", mat, "-o", png, "--sortRegions", "keep"],
@@ -69,7 +71,7 @@ def test_deeptools_plotheatmap_reads_our_matrix(tiny, tmp_path):
 def test_bed_windows_give_deeptools_the_same_bins(tiny, tmp_path):
     """computeMatrix over our BED (centre = TSS) bins the bigWig as the workflow does."""
     bed = tmp_path / "tss_windows.bed"
-    n = windows_bed(tiny["windows"], bed)
+    n = tss_windows_bed(tiny["windows"], bed)
     df = pd.read_csv(bed, sep="\t", header=None)
     assert len(df) == n and list(df.columns) == list(range(6))
     sub = tmp_path / "some.bed"
@@ -93,7 +95,7 @@ def test_bed_windows_give_deeptools_the_same_bins(tiny, tmp_path):
 
 def test_heatmap_figure_is_drawn(tiny, tmp_path):
     mat = tmp_path / f"{CELL}.mat.gz"
-    write_matrix(tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"])
+    deeptools_matrix(tiny["features"], tiny["labels"], tiny["windows"], mat, tiny["window"])
     pdf, png = tmp_path / "h.pdf", tmp_path / "h.png"
     signal_heatmap(mat, pdf, png, CELL)
     assert pdf.stat().st_size > 10_000 and png.stat().st_size > 10_000
@@ -105,7 +107,7 @@ def test_genes_without_label_are_an_input_error(tiny, tmp_path):
     lab.to_csv(bad, sep="\t", index=False)
     out = tmp_path / "x.mat.gz"
     with pytest.raises(InputError, match=r"labels.tsv: 5 genes have no label"):
-        write_matrix(tiny["features"], bad, tiny["windows"], out, tiny["window"])
+        deeptools_matrix(tiny["features"], bad, tiny["windows"], out, tiny["window"])
     assert not out.exists()
 
 

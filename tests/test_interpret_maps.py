@@ -15,13 +15,13 @@ import pytest
 from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
 from deepchrome2.interpret.maps import (
-    attention_files,
-    attribution_files,
-    attribution_truth_table,
+    attention_maps,
+    attribution_maps,
+    attribution_table,
     load_npz,
 )
 from deepchrome2.plots.interpret import attention_figure, attribution_figure
-from deepchrome2.training.job import train_cell
+from deepchrome2.training.job import train
 
 CELL = "E003"
 WINDOW = {"upstream": 5000, "downstream": 5000, "bin_size": 100}
@@ -42,16 +42,16 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
     bw = {m: str(out / f"bigwig/{CELL}-{m}.bw") for m in simulate.MARKS}
     steps.simulate_bigwigs(sim, WINDOW, CELL, bw)
     rpkm, windows = str(out / "57epigenomes.RPKM.pc"), str(out / "windows.tsv")
-    steps.make_tss_windows(str(out / "gencode.annotation.gtf"), rpkm, list(bw.values()), [CELL],
+    steps.tss_windows(str(out / "gencode.annotation.gtf"), rpkm, list(bw.values()), [CELL],
                            ["protein_coding"], WINDOW, windows)  # fmt: skip
     p = {"features": out / "features.npz", "labels": out / "labels.tsv", "dir": out,
          "split": out / "split.tsv", "truth": out / "truth" / "class_profiles.npz"}  # fmt: skip
     steps.bin_signals(windows, bw, WINDOW, str(p["features"]))
-    steps.make_labels(rpkm, windows, CELL, str(p["labels"]))
-    steps.make_split(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(p["split"]))
+    steps.labels(rpkm, windows, CELL, str(p["labels"]))
+    steps.split_genes(windows, {"train": 0.6, "valid": 0.2, "test": 0.2}, 1, str(p["split"]))
     for arch, lr in LR.items():
         d = out / arch
-        train_cell(p["features"], p["labels"], p["split"], d / "model.pt", d / "metrics.json",
+        train(p["features"], p["labels"], p["split"], d / "model.pt", d / "metrics.json",
                    d / "history.tsv", arch, CELL, {**SETTINGS, "lr": lr}, device="cpu")  # fmt: skip
         p[arch] = d / "model.pt"
     return p
@@ -63,7 +63,7 @@ def _inputs(cohort) -> tuple:
 
 def test_attention_peaks_in_each_marks_true_region(cohort, tmp_path):
     npz, table = tmp_path / "att.npz", tmp_path / "att.tsv"
-    df = attention_files(cohort["attentivechrome"], *_inputs(cohort), CELL, npz, table,
+    df = attention_maps(cohort["attentivechrome"], *_inputs(cohort), CELL, npz, table,
                          truth=cohort["truth"])  # fmt: skip
     assert pd.read_csv(table, sep="\t").shape == df.shape
     d = load_npz(npz)
@@ -84,7 +84,7 @@ def test_attention_peaks_in_each_marks_true_region(cohort, tmp_path):
 def test_attribution_maps_follow_the_truth(cohort, tmp_path):
     maps = []
     for arch in LR:
-        out = attribution_files(cohort[arch], *_inputs(cohort), CELL, tmp_path / f"{arch}.npz",
+        out = attribution_maps(cohort[arch], *_inputs(cohort), CELL, tmp_path / f"{arch}.npz",
                                 steps=32)  # fmt: skip
         # integrated gradients are complete: a gene's attributions sum to its log-odds
         # difference from the baseline, up to the 32-step sum's error. Measured on 200 genes,
@@ -94,7 +94,7 @@ def test_attribution_maps_follow_the_truth(cohort, tmp_path):
         bound = {"deepchrome": 0.1, "attentivechrome": 0.4}[arch]
         assert out["rel_gap"] < bound, (arch, out["rel_gap"])
         maps.append(tmp_path / f"{arch}.npz")
-    df = attribution_truth_table(maps, [CELL, CELL], cohort["truth"], tmp_path / "t.tsv")
+    df = attribution_table(maps, [CELL, CELL], cohort["truth"], tmp_path / "t.tsv")
     r = df.set_index(["arch", "mark"])["r_truth"]
     # measured (seeds 1-3): deepchrome H3K4me3 0.94/0.96/0.98, H3K4me1 0.82/0.85/0.82,
     # H3K36me3 0.72/0.67/0.69; attentivechrome H3K4me3 0.97/0.98 (seeds 1-2)
@@ -108,6 +108,6 @@ def test_attribution_maps_follow_the_truth(cohort, tmp_path):
 
 def test_attention_of_a_model_without_attention_is_an_input_error(cohort, tmp_path):
     with pytest.raises(InputError, match="architecture deepchrome has no attention weights"):
-        attention_files(cohort["deepchrome"], *_inputs(cohort), CELL, tmp_path / "a.npz",
+        attention_maps(cohort["deepchrome"], *_inputs(cohort), CELL, tmp_path / "a.npz",
                         tmp_path / "a.tsv")  # fmt: skip
     assert not (tmp_path / "a.npz").exists() and not (tmp_path / "a.tsv").exists()

@@ -11,7 +11,7 @@ from torch import nn
 from deepchrome2 import models
 from deepchrome2.errors import InputError
 from deepchrome2.gan.optimize import load_optmap
-from deepchrome2.interpret.optmap import METHODS, class_maps, deepchrome_class_map, optmap_files
+from deepchrome2.interpret.optmap import METHODS, class_maps, class_optmap, deepchrome_class_map
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
 
@@ -95,12 +95,12 @@ def test_optmap_files_write_the_method_and_reject_bad_input(tmp_path):
     save_trained(clf, TrainedModel("deepchrome", net, t, ["a", "b", "c", "d"], N_BINS,
                                    hparams=dict(net.hparams)))  # fmt: skip
     out = tmp_path / "dc.npz"
-    optmap_files(clf, out, "dc", seed=1)
+    class_optmap(clf, out, "dc", seed=1)
     om = load_optmap(out)
     assert str(om["method"]) == "dc" and om["maps"].shape == (2, N_MARKS, N_BINS)
     assert float(om["l2"]) == 0.009 and om["maps"].min() >= 0 and om["maps"].max() <= 1
     with pytest.raises(InputError, match="unknown class-optimization method 'nope'"):
-        optmap_files(clf, tmp_path / "x.npz", "nope")
+        class_optmap(clf, tmp_path / "x.npz", "nope")
     assert not (tmp_path / "x.npz").exists()
     with pytest.raises(InputError, match="model.pt: classifier not found|not found"):
-        optmap_files(tmp_path / "missing" / "model.pt", tmp_path / "y.npz", "dc")
+        class_optmap(tmp_path / "missing" / "model.pt", tmp_path / "y.npz", "dc")

@@ -15,7 +15,7 @@ import pytest
 from deepchrome2 import models, paper
 from deepchrome2.errors import InputError
 from deepchrome2.plots.paper import ours_vs_paper
-from deepchrome2.training.summary import write_paper_comparison, write_tables
+from deepchrome2.training.summary import paper_comparison, training_tables
 
 REPO = Path(__file__).resolve().parents[1]
 TSV = REPO / "resources" / "deepchrome2_paper" / "dc2_test_auroc.tsv"
@@ -147,7 +147,7 @@ def test_workflow_tables_and_figure_carry_the_paper(tmp_path: Path) -> None:
     rows = [("deepchrome", "E003", 0.9), ("deepchrome", "E004", 0.6), ("transformer", "E003", 0.7)]
     rows += [("deepchrome_avgpool", "E003", 0.8), ("deepchrome_avgpool", "E004", 0.85)]
     paths = _write_metrics(tmp_path / "m", rows)
-    write_tables(paths, tmp_path / "per_cell.tsv", tmp_path / "archs.tsv", reference=TSV)
+    training_tables(paths, tmp_path / "per_cell.tsv", tmp_path / "archs.tsv", reference=TSV)
     per_cell = pd.read_csv(tmp_path / "per_cell.tsv", sep="\t")
     assert list(per_cell.columns) == [
         "cell", "deepchrome", "deepchrome_paper", "transformer",
@@ -158,7 +158,7 @@ def test_workflow_tables_and_figure_carry_the_paper(tmp_path: Path) -> None:
         paper.paper_auroc("deepchrome", "E004"), abs=1e-4
     )
     order = ["deepchrome_avgpool", "deepchrome", "transformer"]
-    table = write_paper_comparison(paths, TSV, tmp_path / "cmp.tsv", order)
+    table = paper_comparison(paths, TSV, tmp_path / "cmp.tsv", order)
     back = pd.read_csv(tmp_path / "cmp.tsv", sep="\t")
     assert list(back["architecture"]) == ["deepchrome_avgpool", "deepchrome"]
     assert list(back["paper_setting"]) == ["deepchrome", "deepchrome_maxpool"]
@@ -175,9 +175,9 @@ def test_workflow_tables_and_figure_carry_the_paper(tmp_path: Path) -> None:
 
 def test_no_shared_cell_gives_empty_comparison_and_a_figure(tmp_path: Path) -> None:
     paths = _write_metrics(tmp_path / "m", [("deepchrome", "E999", 0.8)])
-    table = write_paper_comparison(paths, TSV, tmp_path / "cmp.tsv")
+    table = paper_comparison(paths, TSV, tmp_path / "cmp.tsv")
     assert table.loc[0, "n_shared"] == 0 and math.isnan(table.loc[0, "mean_diff"])
     points = ours_vs_paper(paths, TSV, tmp_path / "f.pdf", tmp_path / "f.png")
     assert points.empty and (tmp_path / "f.png").stat().st_size > 0
-    write_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv", reference=TSV)
+    training_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv", reference=TSV)
     assert "deepchrome_paper" not in pd.read_csv(tmp_path / "a.tsv", sep="\t").columns

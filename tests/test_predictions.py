@@ -12,7 +12,7 @@ from scipy import stats
 from deepchrome2 import models
 from deepchrome2.errors import InputError
 from deepchrome2.io import Features, save_features, write_tsv
-from deepchrome2.predict.agreement import write_agreement
+from deepchrome2.predict.agreement import prediction_agreement
 from deepchrome2.predict.apply import predict_new_cell
 from deepchrome2.training import task as tasks
 from deepchrome2.training.artifact import load_trained, save_trained, save_trained_set
@@ -131,7 +131,7 @@ def test_agreement_of_hand_made_predictions(tmp_path):
     # another cell: b's rows in reverse order, so genes must be matched by ID
     pa = _write_preds(tmp_path / "a_E1.tsv", genes, split, a)
     pb = _write_preds(tmp_path / "b_E1.tsv", genes[::-1], split[::-1], b[::-1])
-    df = write_agreement([pa, pb], ["a", "b"], ["E1"], tmp_path / "agree.tsv")
+    df = prediction_agreement([pa, pb], ["a", "b"], ["E1"], tmp_path / "agree.tsv")
     row = df.iloc[0]
     assert (row["arch_a"], row["arch_b"], row["n_test"]) == ("a", "b", 4)
     assert row["call_agreement"] == pytest.approx(0.5)
@@ -146,7 +146,7 @@ def test_agreement_refuses_predictions_over_different_test_genes(tmp_path):
     pa = _write_preds(tmp_path / "a.tsv", genes, ["test"] * 3, [0.1, 0.5, 0.9])
     pb = _write_preds(tmp_path / "b.tsv", genes, ["test", "test", "valid"], [0.1, 0.5, 0.9])
     with pytest.raises(InputError, match="test genes differ"):
-        write_agreement([pa, pb], ["a", "b"], ["E1"], tmp_path / "agree.tsv")
+        prediction_agreement([pa, pb], ["a", "b"], ["E1"], tmp_path / "agree.tsv")
     assert not (tmp_path / "agree.tsv").exists()
 
 
@@ -234,7 +234,7 @@ def test_predict_new_cell_refuses_a_missing_or_non_model_file(saved_model, kind)
 def test_regression_needs_log_rpkm_the_class_target_does_not(tmp_path):
     from _training_synth import write_cohort
 
-    from deepchrome2.training.job import train_cell
+    from deepchrome2.training.job import train
 
     paths = write_cohort(tmp_path, n_genes=300)
     lab = pd.read_csv(paths["labels"], sep="\t")
@@ -244,10 +244,8 @@ def test_regression_needs_log_rpkm_the_class_target_does_not(tmp_path):
     out = {k: tmp_path / "out" / k for k in ("model.pt", "metrics.json", "history.tsv", "p.tsv")}
     args = [paths["features"], paths["labels"], paths["split"], *list(out.values())[:3]]
     with pytest.raises(InputError, match="column 'log_rpkm' needs a number for every gene"):
-        train_cell(
-            *args, "linear", "E003", settings, target="log_rpkm", predictions_out=out["p.tsv"]
-        )
+        train(*args, "linear", "E003", settings, target="log_rpkm", predictions_out=out["p.tsv"])
     assert not any(p.exists() for p in out.values())
-    m = train_cell(*args, "linear", "E003", settings, predictions_out=out["p.tsv"])
+    m = train(*args, "linear", "E003", settings, predictions_out=out["p.tsv"])
     pred = pd.read_csv(out["p.tsv"], sep="\t")
     assert m["target"] == "class" and pred["log_rpkm"].isna().all() and len(pred) == 300

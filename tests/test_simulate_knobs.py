@@ -12,7 +12,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from deepchrome2.data.simulate import SimulationParams, simulate_annotation
-from deepchrome2.data.simulate.reference import reference_auroc
+from deepchrome2.data.simulate.reference import oracle_auroc
 from deepchrome2.data.simulate.regulation import mark_coupling
 from deepchrome2.data.simulate.shapes import blend_flat, in_window, mark_shape
 from deepchrome2.data.steps import simulation_params
@@ -146,11 +146,11 @@ def test_reference_bad_input(tiny_run: SimpleNamespace, tmp_path: Path) -> None:
     out = tmp_path / "ref.tsv"
     (tmp_path / "activity.tsv").write_bytes((tiny_run.sim / "truth/activity.tsv").read_bytes())
     with pytest.raises(InputError, match="chromatin.tsv.*not found"):
-        reference_auroc(cfg["simulate"], cfg["window"], tmp_path, labels, split, out)
+        oracle_auroc(cfg["simulate"], cfg["window"], tmp_path, labels, split, out)
     truth = tiny_run.sim / "truth"
     bad = {"E999": labels[tiny_run.cells[0]]}
     with pytest.raises(InputError, match="E999 is not in the simulated cohort"):
-        reference_auroc(cfg["simulate"], cfg["window"], truth, bad, split, out)
+        oracle_auroc(cfg["simulate"], cfg["window"], truth, bad, split, out)
     assert not out.exists()
 
 

@@ -15,7 +15,7 @@ from deepchrome2 import models
 from deepchrome2.errors import InputError
 from deepchrome2.training.artifact import load_trained, save_trained
 from deepchrome2.training.data import load_cell
-from deepchrome2.training.job import train_cell, train_model
+from deepchrome2.training.job import train, train_model
 from deepchrome2.training.loop import TrainSettings, evaluate, fit_torch, seed_everything
 from deepchrome2.training.metrics import SingleClassError, auroc, classification_metrics
 from deepchrome2.training.transform import Transform
@@ -69,7 +69,7 @@ def test_single_class_split_is_a_clear_error(tmp_path):
     lab.to_csv(p["labels"], sep="\t", index=False)
     out = tmp_path / "out"
     with pytest.raises(InputError, match=r"split 'valid' hold a single class \(1, 30 genes\)"):
-        train_cell(
+        train(
             p["features"],
             p["labels"],
             p["split"],
@@ -183,7 +183,7 @@ def test_model_beats_chance_and_stays_below_the_oracle(arch, lr):
 def test_train_cell_writes_model_metrics_history(tmp_path):
     p = write_cohort(tmp_path, n_genes=300)
     out = tmp_path / "models" / "linear" / "E003"
-    m = train_cell(
+    m = train(
         p["features"],
         p["labels"],
         p["split"],

@@ -17,10 +17,10 @@ from deepchrome2.training.config_check import arch_hparams, arch_settings, check
 from deepchrome2.training.summary import (
     architecture_table,
     collect_metrics,
+    finding1,
     paired_comparison,
     per_cell_auroc,
-    write_finding1,
-    write_tables,
+    training_tables,
 )
 
 CELLS = ["E003", "E004", "E005", "E062", "E034", "E045", "E071", "E074"]
@@ -81,7 +81,7 @@ def test_architecture_table(tmp_path):
 
 
 def test_finding1_paired_tests(tmp_path):
-    row = write_finding1(_metrics(tmp_path), tmp_path / "f1.tsv")
+    row = finding1(_metrics(tmp_path), tmp_path / "f1.tsv")
     # deepchrome - linear = 0.01 + 0.01 + i/1000 for every cell: all 8 positive
     assert row["n_cells"] == 8 and row["n_cells_a_better"] == 8
     assert row["mean_delta_auroc"] == pytest.approx(0.02 + 0.0035)
@@ -103,8 +103,8 @@ def test_write_tables_and_bad_oracle(tmp_path):
     bad = tmp_path / "oracle.tsv"
     bad.write_text("cell\tauc\nE003\t0.9\n")
     with pytest.raises(InputError, match="oracle table needs columns"):
-        write_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv", oracle=bad)
-    write_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv")
+        training_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv", oracle=bad)
+    training_tables(paths, tmp_path / "a.tsv", tmp_path / "b.tsv")
     assert pd.read_csv(tmp_path / "a.tsv", sep="\t").shape == (8, 4)
 
 
@@ -121,7 +121,7 @@ def test_figures_written_as_pdf_and_png(tmp_path, name):
         pdf=pdf,
         png=png,
     )
-    registry.draw(name, job)
+    registry.plot_figure(name, job)
     assert pdf.read_bytes()[:4] == b"%PDF"
     assert png.read_bytes()[:4] == b"\x89PNG"
 

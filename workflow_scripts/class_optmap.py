@@ -1,11 +1,11 @@
 """rule class_optmap: both class-optimization maps of one method for a trained classifier."""
 
-from deepchrome2.interpret.optmap import optmap_files
+from deepchrome2.interpret.optmap import class_optmap
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    optmap_files(smk.input.classifier, smk.output[0], smk.wildcards.method, smk.params.seed)
+    class_optmap(smk.input.classifier, smk.output[0], smk.wildcards.method, smk.params.seed)
 
 
 run_step(snakemake, main)

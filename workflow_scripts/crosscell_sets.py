@@ -1,12 +1,12 @@
 """rule crosscell_sets: the training set of every experiment and target cell."""
 
-from deepchrome2.crosscell.sets import write_sets
+from deepchrome2.crosscell.sets import crosscell_sets
 from deepchrome2.runner import run_step
 
 
 def main(smk):
     labels = dict(zip(smk.params.cells, smk.input.labels, strict=True))
-    write_sets(
+    crosscell_sets(
         labels,
         smk.input.split,
         smk.output.sets,

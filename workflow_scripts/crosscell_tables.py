@@ -1,11 +1,11 @@
 """rule crosscell_tables: experiments x target cells x architectures, and its summary."""
 
-from deepchrome2.crosscell.summary import write_tables
+from deepchrome2.crosscell.summary import crosscell_tables
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    write_tables(
+    crosscell_tables(
         smk.input.matrices,
         smk.input.metrics,
         smk.input.sets,

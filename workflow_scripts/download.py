@@ -1,11 +1,11 @@
-"""Adapter: download one input file (rules/download.smk)."""
+"""rules download_<name>: download one input file (rules/download.smk)."""
 
-from deepchrome2.download import install
+from deepchrome2.download import download
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    install(
+    download(
         smk.input[0],
         smk.output[0],
         checksums=smk.params.checksums,

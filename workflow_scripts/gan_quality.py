@@ -1,11 +1,11 @@
 """rule gan_quality: stack the per-GAN quality tables."""
 
-from deepchrome2.gan.quality import concat_tables
+from deepchrome2.gan.quality import gan_quality
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    concat_tables(list(smk.input), smk.output[0])
+    gan_quality(list(smk.input), smk.output[0])
 
 
 run_step(snakemake, main)

@@ -1,11 +1,11 @@
 """rule gan_quality_set: fidelity, distances and truth correlation of one GAN."""
 
-from deepchrome2.gan.quality import gan_quality_files
+from deepchrome2.gan.quality import gan_quality_set
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    gan_quality_files(
+    gan_quality_set(
         smk.input.checkpoint,
         smk.input.generated,
         list(smk.input.features),

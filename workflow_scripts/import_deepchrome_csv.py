@@ -1,11 +1,11 @@
-"""Adapter: rule import_deepchrome_csv -> deepchrome2.data.steps.import_archive_cell."""
+"""Adapter: rule import_deepchrome_csv -> deepchrome2.data.steps.import_deepchrome_csv."""
 
-from deepchrome2.data.steps import import_archive_cell
+from deepchrome2.data.steps import import_deepchrome_csv
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    import_archive_cell(
+    import_deepchrome_csv(
         smk.params.root,
         smk.wildcards.cell,
         smk.params.marks,

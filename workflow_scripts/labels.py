@@ -1,11 +1,11 @@
-"""Adapter: rule labels -> deepchrome2.data.steps.make_labels."""
+"""Adapter: rule labels -> deepchrome2.data.steps.labels."""
 
-from deepchrome2.data.steps import make_labels
+from deepchrome2.data.steps import labels
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    make_labels(
+    labels(
         smk.input.rpkm,
         smk.input.windows,
         smk.wildcards.cell,

@@ -1,6 +1,6 @@
 """rules plot_<figure>: one figure of the registry (deepchrome2.plots.registry), PDF and PNG."""
 
-from deepchrome2.plots.registry import FigureJob, draw
+from deepchrome2.plots.registry import FigureJob, plot_figure
 from deepchrome2.runner import run_step
 
 
@@ -12,7 +12,7 @@ def main(smk):
         pdf=smk.output.pdf,
         png=smk.output.png,
     )
-    draw(smk.params.figure, job)
+    plot_figure(smk.params.figure, job)
 
 
 run_step(snakemake, main)

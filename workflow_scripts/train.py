@@ -1,11 +1,11 @@
 """rule train: fit one architecture on one cell."""
 
 from deepchrome2.runner import run_step
-from deepchrome2.training.job import train_cell
+from deepchrome2.training.job import train
 
 
 def main(smk):
-    train_cell(
+    train(
         smk.input.features,
         smk.input.labels,
         smk.input.split,

@@ -1,11 +1,11 @@
 """rule train_crosscell: one architecture trained once on one training set."""
 
-from deepchrome2.crosscell.experiment import run_training_set
+from deepchrome2.crosscell.experiment import train_crosscell
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    run_training_set(
+    train_crosscell(
         smk.input.sets,
         smk.wildcards.tset,
         smk.params.cells,

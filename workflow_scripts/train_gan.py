@@ -1,11 +1,11 @@
 """rule train_gan: a conditional GAN on the training genes of one cell or pooled cells."""
 
-from deepchrome2.gan.train import train_gan_files
+from deepchrome2.gan.train import train_gan
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    train_gan_files(
+    train_gan(
         list(smk.input.features),
         list(smk.input.labels),
         smk.input.split,

@@ -1,11 +1,11 @@
 """rule training_tables: per-cell AUROC and per-architecture summary tables."""
 
 from deepchrome2.runner import run_step
-from deepchrome2.training.summary import write_tables
+from deepchrome2.training.summary import training_tables
 
 
 def main(smk):
-    write_tables(
+    training_tables(
         smk.input.metrics,
         smk.output.per_cell,
         smk.output.architectures,

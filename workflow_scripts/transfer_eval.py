@@ -1,11 +1,11 @@
 """rule transfer_eval: one per-cell model on every cell's test genes (one row per test cell)."""
 
-from deepchrome2.crosscell.evaluate import write_transfer
+from deepchrome2.crosscell.evaluate import transfer_eval
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    write_transfer(
+    transfer_eval(
         smk.input.model,
         smk.output[0],
         smk.wildcards.cell,

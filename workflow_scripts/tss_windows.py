@@ -1,11 +1,11 @@
-"""Adapter: rule tss_windows -> deepchrome2.data.steps.make_tss_windows."""
+"""Adapter: rule tss_windows -> deepchrome2.data.steps.tss_windows."""
 
-from deepchrome2.data.steps import make_tss_windows
+from deepchrome2.data.steps import tss_windows
 from deepchrome2.runner import run_step
 
 
 def main(smk):
-    make_tss_windows(
+    tss_windows(
         smk.input.gtf,
         smk.input.rpkm,
         list(smk.input.bigwigs),

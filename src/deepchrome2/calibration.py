@@ -20,14 +20,14 @@ from typing import Any
 import pandas as pd
 
 from deepchrome2.crosscell.config_check import plan_options
-from deepchrome2.crosscell.experiment import run_training_set
-from deepchrome2.crosscell.pooled import cache_features
-from deepchrome2.crosscell.sets import training_sets, write_sets
-from deepchrome2.crosscell.summary import experiments_table, finding3, read_experiments
+from deepchrome2.crosscell.experiment import train_crosscell
+from deepchrome2.crosscell.pooled import crosscell_cache
+from deepchrome2.crosscell.sets import crosscell_sets, training_sets
+from deepchrome2.crosscell.summary import experiments_table, finding3_comparison, read_experiments
 from deepchrome2.data import steps
 from deepchrome2.data.simulate import reference as simulate_reference
 from deepchrome2.training.config_check import arch_hparams, arch_settings
-from deepchrome2.training.job import train_cell
+from deepchrome2.training.job import train
 from deepchrome2.training.summary import (
     collect_metrics,
     load_oracle,
@@ -89,15 +89,15 @@ def prepare(config: Mapping[str, Any], workdir: str | Path) -> SimulatedRun:
     windows = run.workdir / "results" / "annotation" / "tss_windows.tsv"
     rpkm, gtf = run.sim / "57epigenomes.RPKM.pc", run.sim / "gencode.annotation.gtf"
     every = [p for c in run.cells for p in bigwigs[c].values()]
-    steps.make_tss_windows(
+    steps.tss_windows(
         str(gtf), str(rpkm), every, run.cells, config["gene_types"], window, str(windows)
     )
     for c in run.cells:
         steps.bin_signals(str(windows), bigwigs[c], window, str(run.features(c)))
-        steps.make_labels(str(rpkm), str(windows), c, str(run.labels(c)))
+        steps.labels(str(rpkm), str(windows), c, str(run.labels(c)))
     split = config["split"]
-    steps.make_split(str(windows), split["proportions"], split["seed"], str(run.split))
-    simulate_reference.reference_auroc(
+    steps.split_genes(str(windows), split["proportions"], split["seed"], str(run.split))
+    simulate_reference.oracle_auroc(
         sim,
         window,
         run.sim / "truth",
@@ -117,7 +117,7 @@ def train_per_cell(
         settings = arch_settings(config, arch)
         for c in run.cells:
             d = run.job(arch, c)
-            train_cell(
+            train(
                 run.features(c),
                 run.labels(c),
                 run.split,
@@ -143,7 +143,7 @@ def train_exclusive_all(
     sets = run.workdir / "results" / "crosscell" / "sets.tsv"
     labels = {c: run.labels(c) for c in run.cells}
     options = plan_options(config) if config.get("crosscell") else {}
-    plan = write_sets(
+    plan = crosscell_sets(
         labels,
         run.split,
         sets,
@@ -154,13 +154,13 @@ def train_exclusive_all(
         **{**options, "sets": "correlation"},
     )
     for c in run.cells:
-        cache_features(run.features(c), run.cache(c))
+        crosscell_cache(run.features(c), run.cache(c))
     out = []
     for arch in archs:
         settings = arch_settings(config, arch)
         for tset in training_sets(plan)["train_set"]:
             d = run.job(arch, f"sets/{tset}")
-            run_training_set(
+            train_crosscell(
                 sets,
                 tset,
                 run.cells,
@@ -192,7 +192,7 @@ def finding3_table(
         {"arch": m["arch"], "train_cell": m["cell"], "test_cell": m["cell"], "auroc": m["auroc"]}
     )
     table = experiments_table(diagonal, read_experiments(pooled), ["exclusive_all"], cells, archs)
-    return finding3(table, archs)
+    return finding3_comparison(table, archs)
 
 
 @dataclass

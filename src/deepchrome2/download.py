@@ -218,7 +218,7 @@ def check_expected(path: Path, expected: str, url: str) -> None:
         raise InputError(url, f"{algo} {h.hexdigest()} differs from the published {want}")
 
 
-def install(
+def download(
     url: str,
     output: str | os.PathLike[str],
     checksums: str | os.PathLike[str],

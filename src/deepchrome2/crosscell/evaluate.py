@@ -131,7 +131,7 @@ def transfer_rows(
     return pd.DataFrame(rows)
 
 
-def write_transfer(
+def transfer_eval(
     model: PathLike,
     out: PathLike,
     train_cell: str,
@@ -155,7 +155,7 @@ def write_transfer(
     return df
 
 
-def gather(
+def crosscell_table(
     paths: Sequence[PathLike],
     out: PathLike,
     tissue: Mapping[str, str] | None = None,

@@ -82,7 +82,7 @@ def fit_record(tm: Any, result: Any, task: Any, seed: int) -> dict[str, Any]:
     }
 
 
-def run_training_set(
+def train_crosscell(
     plan: PathLike,
     train_set: str,
     cells: Sequence[str],

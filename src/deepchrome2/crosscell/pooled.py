@@ -1,6 +1,6 @@
 """Training one model on the pooled training genes of several cells, without copying features.
 
-Each cell's ``X`` is cached once as an uncompressed ``.npy`` (:func:`cache_features`) and opened
+Each cell's ``X`` is cached once as an uncompressed ``.npy`` (:func:`crosscell_cache`) and opened
 with ``np.load(mmap_mode="r")``: the raw signal of all pooled cells stays on disk / in the page
 cache. A :class:`PooledRows` addresses chosen rows of several such arrays as if they were one
 concatenation. The transform is fitted on the pooled training rows in chunks (two passes, the
@@ -37,7 +37,7 @@ PathLike = str | os.PathLike[str]
 CHUNK = 4096  # rows transformed at a time
 
 
-def cache_features(features: PathLike, out: PathLike) -> tuple[int, ...]:
+def crosscell_cache(features: PathLike, out: PathLike) -> tuple[int, ...]:
     """Write the ``X`` array of a features ``.npz`` as an uncompressed ``.npy`` (atomically)."""
     feats = load_features(features)
     if not np.all(np.isfinite(feats.X)):

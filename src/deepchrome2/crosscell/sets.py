@@ -316,7 +316,7 @@ def training_sets(plan: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_sets(
+def crosscell_sets(
     labels: Mapping[str, PathLike],
     split: PathLike,
     sets_out: PathLike,

@@ -223,7 +223,7 @@ def paper_mean(reference: pd.DataFrame, experiment: str) -> tuple[int, float]:
     return len(ref), float(ref["test_auroc"].mean())
 
 
-def finding3(
+def finding3_comparison(
     table: pd.DataFrame, architectures: Sequence[str], metric: str = "auroc"
 ) -> pd.DataFrame:
     """Per architecture: mean ΔAUROC (or Δ``metric``; exclusive_all − per-cell) with paired
@@ -239,7 +239,7 @@ def finding3(
     return pd.DataFrame(rows)
 
 
-def write_tables(
+def crosscell_tables(
     matrices: Sequence[PathLike],
     metrics: Sequence[PathLike],
     plan: PathLike,
@@ -269,7 +269,7 @@ def write_tables(
     return table
 
 
-def write_finding3(
+def finding3(
     table: PathLike, out: PathLike, architectures: Sequence[str], metric: str = "auroc"
 ) -> pd.DataFrame:
     """Write Finding 3 from ``crosscell_experiments.tsv``."""
@@ -277,6 +277,6 @@ def write_finding3(
         df = pd.read_csv(table, sep="\t", dtype={"target_cell": str})
     except (OSError, ValueError) as err:
         raise InputError(table, f"cannot read experiments table: {err}") from err
-    res = finding3(df, architectures, metric)
+    res = finding3_comparison(df, architectures, metric)
     write_tsv(out, res, float_format="%.6g")
     return res

@@ -32,7 +32,7 @@ def csv_paths(root: str | os.PathLike[str], cells: Sequence[str]) -> list[Path]:
     return [Path(root, c, "classification", f"{s}.csv") for c in cells for s in SPLITS]
 
 
-def unpack(
+def unpack_deepchrome_archive(
     archive: str | os.PathLike[str], root: str | os.PathLike[str], cells: Sequence[str]
 ) -> list[Path]:
     """Write the CSVs of ``cells`` from ``archive`` under ``root``; returns their paths.

@@ -29,7 +29,7 @@ PathLike = str | os.PathLike[str]
 GROUPS = (("high expression", 1), ("low expression", 0))
 
 
-def windows_bed(windows: PathLike, output: PathLike) -> int:
+def tss_windows_bed(windows: PathLike, output: PathLike) -> int:
     """Write ``tss_windows.bed`` from ``tss_windows.tsv``; returns the number of rows."""
     win = read_windows(windows)
     bed = pd.DataFrame(
@@ -94,7 +94,7 @@ def ordered_genes(genes: np.ndarray, labels: pd.DataFrame, source: PathLike) -> 
     return df["row"].to_numpy()
 
 
-def write_matrix(
+def deeptools_matrix(
     features: PathLike, labels: PathLike, windows: PathLike, output: PathLike, window: dict
 ) -> dict:
     """Write one cell's ``.mat.gz``; returns its header."""

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 
-def split_genes(genes: np.ndarray, proportions: dict[str, float], seed: int) -> pd.DataFrame:
+def assign_splits(genes: np.ndarray, proportions: dict[str, float], seed: int) -> pd.DataFrame:
     """Assign each gene to train/valid/test in the given proportions.
 
     Genes are sorted before the seeded permutation, so the split depends only on the gene

@@ -12,7 +12,7 @@ import pandas as pd
 
 from deepchrome2.config import window_bins
 from deepchrome2.data import annotation, binning, deepchrome_csv, expression, simulate
-from deepchrome2.data.split import split_genes
+from deepchrome2.data.split import assign_splits
 from deepchrome2.errors import InputError
 from deepchrome2.io import (
     Features,
@@ -52,7 +52,7 @@ def n_bins(window: Mapping[str, int]) -> int:
     return window_bins(window)
 
 
-def make_tss_windows(
+def tss_windows(
     gtf: str,
     rpkm: str,
     bigwigs: list[str],
@@ -101,22 +101,22 @@ def bin_signals(
     )
 
 
-def make_labels(rpkm: str, windows: str, cell: str, out: str, gene_id: str = "gene_id") -> None:
+def labels(rpkm: str, windows: str, cell: str, out: str, gene_id: str = "gene_id") -> None:
     """High/low expression labels of one cell over the kept genes."""
     table = expression.read_rpkm(rpkm, [cell], gene_id)
     genes = annotation.read_windows(windows)["gene_id"].to_numpy()
     write_tsv(out, expression.make_labels(table, cell, genes), float_format="%.6g")
 
 
-def make_split(windows: str, proportions: Mapping[str, float], seed: int, out: str) -> None:
+def split_genes(windows: str, proportions: Mapping[str, float], seed: int, out: str) -> None:
     """The shared gene split over the kept genes."""
     genes = annotation.read_windows(windows)["gene_id"].to_numpy()
-    split = split_genes(genes, dict(proportions), seed)
+    split = assign_splits(genes, dict(proportions), seed)
     log.info("split sizes: %s", split["split"].value_counts().to_dict())
     write_tsv(out, split)
 
 
-def import_archive_cell(
+def import_deepchrome_csv(
     root: str,
     cell: str,
     marks: list[str],
@@ -125,14 +125,14 @@ def import_archive_cell(
     labels_out: str,
 ) -> None:
     """One cell of a DeepChrome CSV archive -> features and labels."""
-    feats, labels, _ = deepchrome_csv.read_archive_cell(
+    feats, lab, _ = deepchrome_csv.read_archive_cell(
         root, cell, marks, window["bin_size"], n_bins(window)
     )
     save_features(features_out, feats)
-    write_tsv(labels_out, labels)
+    write_tsv(labels_out, lab)
 
 
-def import_archive_split(root: str, cells: list[str], out: str) -> None:
+def import_deepchrome_split(root: str, cells: list[str], out: str) -> None:
     """The archive's gene split, checked to be identical across cells."""
     ref: pd.DataFrame | None = None
     for cell in cells:
@@ -166,10 +166,12 @@ def import_archive_split(root: str, cells: list[str], out: str) -> None:
     write_tsv(out, ref)
 
 
-def export_archive_cell(features: str, labels: str, split: str, root: str, cell: str) -> None:
+def export_deepchrome_csv(
+    features: str, labels_file: str, split: str, root: str, cell: str
+) -> None:
     """Write one cell's tensors back out in the DeepChrome CSV archive layout."""
     deepchrome_csv.write_archive_cell(
-        root, cell, load_features(features), load_labels(labels), load_split(split)
+        root, cell, load_features(features), load_labels(labels_file), load_split(split)
     )
 
 

@@ -62,7 +62,7 @@ def optimize_class_map(
     return x.detach().cpu().numpy()[0], start, end
 
 
-def optimize_files(
+def gan_optimize_map(
     classifier: PathLike, output: PathLike, l2: float, steps: int, lr: float, seed: int = 0
 ) -> None:
     """Snakemake step: both class maps of a trained torch classifier -> ``.npz``."""

@@ -195,7 +195,7 @@ def quality_rows(
     return rows
 
 
-def gan_quality_files(
+def gan_quality_set(
     checkpoint: PathLike,
     generated: PathLike,
     features: Sequence[PathLike],
@@ -256,7 +256,7 @@ def gan_quality_files(
     return df
 
 
-def concat_tables(inputs: Sequence[PathLike], output: PathLike) -> None:
+def gan_quality(inputs: Sequence[PathLike], output: PathLike) -> None:
     """Stack per-GAN quality tables into one (``results/tables/gan_quality.tsv``)."""
     frames = []
     for p in inputs:

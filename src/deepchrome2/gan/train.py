@@ -137,7 +137,7 @@ def _check_finite(row: list[float], g_steps: int, source: PathLike) -> None:
         )
 
 
-def train_gan(
+def fit_gan(
     X: np.ndarray,
     y: np.ndarray,
     cfg: GanConfig,
@@ -258,7 +258,7 @@ def sample(
     return X.astype(np.float32), y.numpy()
 
 
-def train_gan_files(
+def train_gan(
     features: Sequence[PathLike],
     labels: Sequence[PathLike],
     split: PathLike,
@@ -278,12 +278,12 @@ def train_gan_files(
         len(features),
         resolve_device(device),
     )
-    gan = train_gan(data.X, data.y, cfg, data.marks, data.bin_starts, device, features[0])
+    gan = fit_gan(data.X, data.y, cfg, data.marks, data.bin_starts, device, features[0])
     save_gan(checkpoint, gan)
     write_tsv(history, gan.history, float_format="%.6g")
 
 
-def generate_files(checkpoint: PathLike, output: PathLike, n_per_class: int, seed: int) -> None:
+def generate_gan(checkpoint: PathLike, output: PathLike, n_per_class: int, seed: int) -> None:
     """Snakemake step: ``n_per_class`` samples of each class -> ``generated.npz``.
 
     Holds ``Z`` (transformed space), ``X`` (raw signal), ``y``, ``marks`` and ``bin_starts``.
@@ -305,7 +305,7 @@ def generate_files(checkpoint: PathLike, output: PathLike, n_per_class: int, see
 
 
 def load_generated(path: PathLike) -> dict[str, np.ndarray]:
-    """Read ``generated.npz`` written by :func:`generate_files`."""
+    """Read ``generated.npz`` written by :func:`generate_gan`."""
     try:
         with np.load(path, allow_pickle=False) as npz:
             out = {k: npz[k] for k in npz.files}

@@ -118,7 +118,7 @@ def _save_npz(path: PathLike, **arrays: np.ndarray) -> None:
     tmp.replace(final)
 
 
-def attention_files(
+def attention_maps(
     classifier: PathLike,
     features: PathLike,
     labels: PathLike,
@@ -169,7 +169,7 @@ def attention_files(
     return df
 
 
-def attribution_files(
+def attribution_maps(
     classifier: PathLike,
     features: PathLike,
     labels: PathLike,
@@ -207,7 +207,7 @@ def load_npz(path: PathLike) -> dict[str, np.ndarray]:
     return read_npz(path, "map file")
 
 
-def attribution_truth_table(
+def attribution_table(
     maps: Sequence[PathLike], cells: Sequence[str], truth: PathLike | None, output: PathLike
 ) -> pd.DataFrame:
     """One row per (architecture, cell, mark): r of the map's class difference with the

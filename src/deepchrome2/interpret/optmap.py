@@ -140,7 +140,7 @@ def class_maps(tm: TrainedModel, method: str, seed: int = 0, **params: float) ->
     return {"maps": np.stack(maps), "score_start": starts, "score_end": ends, **settings}
 
 
-def optmap_files(
+def class_optmap(
     classifier: PathLike, output: PathLike, method: str, seed: int = 0, **params: float
 ) -> None:
     """Snakemake step: both class maps of ``method`` for a trained torch classifier."""

@@ -205,7 +205,7 @@ def _docstring(fig: Figure) -> str:
     return " ".join(doc.split())
 
 
-def draw(name: str, job: FigureJob) -> None:
+def plot_figure(name: str, job: FigureJob) -> None:
     """Draw figure ``name``."""
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; valid: {', '.join(FIGURES)}")

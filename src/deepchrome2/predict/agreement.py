@@ -87,7 +87,7 @@ def agreement_rows(cell: str, table: pd.DataFrame, column: str) -> list[dict]:
     return rows
 
 
-def write_agreement(
+def prediction_agreement(
     paths: Sequence[PathLike],
     archs: Sequence[str],
     cells: Sequence[str],

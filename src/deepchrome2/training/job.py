@@ -298,7 +298,7 @@ def write_predictions(path: PathLike, df: pd.DataFrame) -> None:
     write_tsv(path, df, float_format="%.6g")
 
 
-def train_cell(
+def train(
     features: PathLike,
     labels: PathLike,
     split: PathLike,

@@ -158,7 +158,7 @@ def paired_comparison(
     return row
 
 
-def write_tables(
+def training_tables(
     metrics_paths: Sequence[PathLike],
     per_cell_out: PathLike,
     architectures_out: PathLike,
@@ -185,7 +185,7 @@ def write_tables(
     write_tsv(architectures_out, architecture_table(m, architectures, metric), float_format="%.4f")
 
 
-def write_finding1(
+def finding1(
     metrics_paths: Sequence[PathLike],
     out: PathLike,
     a: str = "deepchrome",
@@ -198,7 +198,7 @@ def write_finding1(
     return row
 
 
-def write_paper_comparison(
+def paper_comparison(
     metrics_paths: Sequence[PathLike],
     reference: PathLike,
     out: PathLike,

@@ -107,7 +107,7 @@ def _truth_table(path: Path) -> pd.DataFrame:
         raise InputError(path, "simulator truth table not found") from err
 
 
-def reference_auroc(
+def oracle_auroc(
     sim: Mapping[str, Any],
     window: Mapping[str, int],
     truth: str | Path,
