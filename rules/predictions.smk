@@ -1,4 +1,4 @@
-"""Per-gene predictions: agreement between architectures, ROC figures, and predict-only mode.
+"""Per-gene predictions: agreement between architectures, and predict-only mode.
 
 Every training job (rule train, rule train_crosscell) writes its model's per-gene predictions
 itself: results/predictions/{arch}/{cell}.tsv and, one table per pooled training-set job,
@@ -6,6 +6,7 @@ results/predictions/crosscell/{arch}/{tset}.tsv (every use of that set: experime
 cell, track). Cells listed under `predict:` (bigWigs, no expression) are binned over this run's
 TSS windows and scored by the listed models into results/predictions/new/{model}/{cell}.tsv.
 Their inputs and params come from PREDICT (deepchrome2.predict.plan, made in rules/common.smk).
+The ROC figure of each cell is a figure of the registry (rules/figures.smk: plot_roc).
 """
 
 import re
@@ -42,30 +43,6 @@ rule prediction_agreement:
         cells=CELLS,
     script:
         "../workflow_scripts/prediction_agreement.py"
-
-
-# One job draws every cell's figure: a job per cell would cost more in start-up than drawing.
-rule plot_roc:
-    input:
-        TRAINING.predictions(),
-    output:
-        [
-            report(f, caption="../report/roc.rst", category="per-cell")
-            for f in TRAINING.roc_figures()
-        ],
-    log:
-        "logs/plots/roc.log",
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        architectures=TRAINING.archs,
-        cells=CELLS,
-    script:
-        "../workflow_scripts/plot_roc.py"
 
 
 rule predict_features:

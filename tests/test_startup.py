@@ -54,8 +54,6 @@ ALLOWED = {
     "tss_windows_bed": {"pyBigWig"},
     # The simulator's reference model is a scikit-learn logistic regression.
     "oracle_auroc": {"sklearn", "scipy.stats", "pyBigWig"},
-    # Figures.
-    "plot_roc": {"matplotlib", "sklearn", "scipy.stats"},
 }
 
 PROBE = """

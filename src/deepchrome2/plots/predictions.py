@@ -18,6 +18,7 @@ from sklearn.metrics import (  # noqa: E402
 )
 
 from deepchrome2.errors import InputError  # noqa: E402
+from deepchrome2.plots.registry import FigureJob  # noqa: E402
 from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.predict.agreement import read_predictions  # noqa: E402
 
@@ -58,16 +59,8 @@ def roc_pr_figure(
     save_figure(fig, pdf, png)
 
 
-def roc_pr_figures(
-    paths: Sequence[PathLike],
-    archs: Sequence[str],
-    cells: Sequence[str],
-    outputs: Sequence[PathLike],
-) -> None:
-    """One :func:`roc_pr_figure` per cell; ``paths`` are arch-major (every cell of the first
-    architecture, then the next) and ``outputs`` hold each cell's PDF then PNG."""
-    if len(paths) != len(archs) * len(cells) or len(outputs) != 2 * len(cells):
-        raise ValueError("need a predictions file per architecture and cell, 2 figures per cell")
-    for j, cell in enumerate(cells):
-        mine = [paths[i * len(cells) + j] for i in range(len(archs))]
-        roc_pr_figure(mine, archs, cell, outputs[2 * j], outputs[2 * j + 1])
+def draw_roc(job: FigureJob) -> None:
+    """Every architecture's ROC and precision-recall curves on the test genes of one cell."""
+    roc_pr_figure(
+        job.input["predictions"], job.params["order"], job.wildcards["cell"], job.pdf, job.png
+    )

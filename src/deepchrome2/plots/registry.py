@@ -76,6 +76,8 @@ FIGURES: dict[str, Figure] = {
                               file="{metric}_vs_oracle", when="simulated"),
     "ours_vs_paper": Figure("training", "paper:draw_ours_vs_paper", "paper_input",
                             when="has_paper"),
+    "roc": Figure("training", "predictions:draw_roc", "roc_input", file="roc_{cell}",
+                  when="class_target"),
     "crosscell_heatmap": Figure("crosscell", "crosscell:draw_crosscell_heatmap",
                                 "matrix_input", file="crosscell_heatmap_{arch}"),
     "crosscell_experiments": Figure("crosscell", "crosscell:draw_crosscell_experiments",

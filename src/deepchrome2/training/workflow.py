@@ -57,14 +57,6 @@ class TrainingPlan(ArchParams):
             for c in self.cells
         ]
 
-    def roc_figures(self) -> list[str]:
-        """One ROC/precision-recall figure per cell, PDF then PNG, in cell order."""
-        return [f"results/figures/roc_{c}.{ext}" for c in self.cells for ext in ("pdf", "png")]
-
-    def prediction_figures(self) -> list[str]:
-        """The ROC figures, which need the class target's probabilities."""
-        return self.roc_figures() if self.task.is_class else []
-
     @property
     def has_finding1(self) -> bool:
         """Finding 1 compares deepchrome with linear: both must be trained."""
@@ -115,14 +107,29 @@ class TrainingPlan(ArchParams):
     def metrics_input(self, wildcards: Any) -> dict[str, Any]:
         return {"metrics": self.job_files("metrics.json")}
 
+    def roc_input(self, wildcards: Any) -> dict[str, Any]:
+        """Every architecture's per-gene predictions on one cell (its ROC figure)."""
+        return {
+            "predictions": [PREDICTIONS.format(arch=a, cell=wildcards.cell) for a in self.archs]
+        }
+
     # ---- figures (deepchrome2.plots.registry) ----
     enabled = True  # the stage always runs
-    figure_wildcards: ClassVar[dict[str, list[str]]] = {}  # the figures take no wildcards
     figure_constraints: ClassVar[dict[str, str]] = {}
+
+    @property
+    def figure_wildcards(self) -> dict[str, list[str]]:
+        """The cells (the per-cell ROC figures)."""
+        return {"cell": list(self.cells)}
 
     @property
     def simulated(self) -> bool:
         return self.source == "simulate"
+
+    @property
+    def class_target(self) -> bool:
+        """The ROC figures need the class target's probabilities."""
+        return self.task.is_class
 
     def figure_params(self, wildcards: Any) -> dict[str, Any]:
         """params of every per-cell figure: the architectures' order and the metric."""
@@ -131,7 +138,7 @@ class TrainingPlan(ArchParams):
     def targets(self) -> list[str]:
         """Every job's outputs, predictions, the summary tables and the figures."""
         out = self.job_files("metrics.json") + self.predictions() + list(self.tables)
-        out += [AGREEMENT, *self.prediction_figures()]
+        out.append(AGREEMENT)
         if self.has_finding1:
             out.append(FINDING1)
         if self.has_paper:
