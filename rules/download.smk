@@ -1,4 +1,5 @@
-"""Real-data mode: download the `files` inputs (config/roadmap.yaml) into resources/.
+"""Downloads: the `files` inputs of real-data mode (config/roadmap.yaml) into resources/, and
+the published DeepChrome archive (config/dc2.yaml), whose configured cells are then unpacked.
 
 The bigWigs a sample sheet gives by URL go to download.dir as {cell}-{mark}.bigwig; with the
 {cell}-{mark} pattern shorthand, download.bigwig_url is fetched into the files.bigwig pattern.
@@ -10,9 +11,9 @@ with the plugin, with retries, a size check, gunzip and a checksum record or che
 have no internet.
 """
 
-DOWNLOAD = config.get("download", {})
-
-# One rule per download (download_bigwig, download_rpkm, download_gtf), none without `download:`.
+# One rule per download, none without `download:` or `deepchrome_csv.archive`: download_bigwig,
+# download_rpkm and download_gtf fetch the `files` inputs; download_deepchrome_archive fetches
+# the published DeepChrome archive (config/dc2.yaml), one tarball of every cell's CSV split.
 for dl in DATA.downloads():
 
     rule:
@@ -31,40 +32,17 @@ for dl in DATA.downloads():
         resources:
             mem_mb=500,
         params:
-            checksums=DOWNLOAD["checksums"],
-            retries=DOWNLOAD["retries"],
-            backoff=DOWNLOAD["backoff"],
+            checksums=dl.checksums,
+            retries=dl.retries,
+            backoff=dl.backoff,
+            expected=dl.expected,
         script:
             "../workflow_scripts/download.py"
 
 
-# The published DeepChrome archive (config/dc2.yaml): one tarball of every cell's CSV split,
-# downloaded like the files above, then the configured cells unpacked into deepchrome_csv.root.
+# The archive's configured cells, unpacked into deepchrome_csv.root.
 if SOURCE == "deepchrome_csv" and "archive" in config["deepchrome_csv"]:
     ARCHIVE = config["deepchrome_csv"]["archive"]
-
-    localrules:
-        download_deepchrome_archive,
-
-    rule download_deepchrome_archive:
-        input:
-            storage.http(ARCHIVE["url"], retrieve=False),
-        output:
-            ARCHIVE["path"],
-        log:
-            "logs/download/deepchrome_archive.log",
-        conda:
-            "../envs/deepchrome2.yaml"
-        threads: 1
-        resources:
-            mem_mb=500,
-        params:
-            checksums=ARCHIVE["checksums"],
-            retries=ARCHIVE["retries"],
-            backoff=ARCHIVE["backoff"],
-            expected=ARCHIVE.get("checksum") or "",
-        script:
-            "../workflow_scripts/download.py"
 
     rule unpack_deepchrome_archive:
         input:

@@ -11,7 +11,7 @@ def main(smk):
         checksums=smk.params.checksums,
         retries=smk.params.retries,
         backoff=smk.params.backoff,
-        expected=getattr(smk.params, "expected", None),
+        expected=smk.params.expected,
     )
 
 

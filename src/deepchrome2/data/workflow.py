@@ -17,12 +17,17 @@ SPLITS = ("train", "valid", "test")
 @dataclass(frozen=True)
 class Download:
     """One download rule: ``download_<name>`` fetches ``url`` (or, for a function, the URL of
-    the job's wildcards) into ``path``."""
+    the job's wildcards) into ``path``, recording or checking its sha256 in ``checksums``;
+    ``expected`` is a published checksum (``md5:<hex>`` or ``sha256:<hex>``), "" for none."""
 
     name: str
     url: str | Callable[[Any], str]
     path: str
     log: str
+    checksums: str
+    retries: int
+    backoff: float
+    expected: str = ""
 
     def input(self, http: Callable[..., Any]) -> Any:
         """The rule's input: the URL through ``http`` (Snakemake's storage.http), or an input
@@ -34,6 +39,11 @@ class Download:
 
 def _http_input(http: Callable[..., Any], url: Callable[[Any], str], wildcards: Any) -> Any:
     return http(url(wildcards), retrieve=False)
+
+
+def _settings(section: Mapping[str, Any]) -> tuple[str, int, float]:
+    """The checksum file, retries and back-off of a download section."""
+    return section["checksums"], section["retries"], section["backoff"]
 
 
 @dataclass
@@ -108,16 +118,27 @@ class DataPlan:
         return str(self.config["files"]["gtf"])
 
     def downloads(self) -> list[Download]:
-        """What the ``download:`` section fetches (real-data mode): every bigWig, the RPKM
-        table and the GTF; nothing without the section."""
+        """What the workflow downloads: with the ``download:`` section (real-data mode), every
+        bigWig, the RPKM table and the GTF; with ``deepchrome_csv.archive``, the DeepChrome
+        archive; nothing otherwise."""
+        if self.source == "deepchrome_csv" and "archive" in self.config["deepchrome_csv"]:
+            arc = self.config["deepchrome_csv"]["archive"]
+            return [
+                Download("deepchrome_archive", str(arc["url"]), str(arc["path"]),
+                         "logs/download/deepchrome_archive.log", *_settings(arc),
+                         expected=str(arc.get("checksum") or "")),
+            ]  # fmt: skip
         if self.source != "files" or "download" not in self.config:
             return []
         url, files = self.config["download"], self.config["files"]
+        settings = _settings(url)
         return [
             Download("bigwig", self.bigwig_url, self.bigwig_download_pattern(),
-                     "logs/download/{cell}-{mark}.log"),
-            Download("rpkm", str(url["rpkm_url"]), str(files["rpkm"]), "logs/download/rpkm.log"),
-            Download("gtf", str(url["gtf_url"]), str(files["gtf"]), "logs/download/gtf.log"),
+                     "logs/download/{cell}-{mark}.log", *settings),
+            Download("rpkm", str(url["rpkm_url"]), str(files["rpkm"]), "logs/download/rpkm.log",
+                     *settings),
+            Download("gtf", str(url["gtf_url"]), str(files["gtf"]), "logs/download/gtf.log",
+                     *settings),
         ]  # fmt: skip
 
     @property
