@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -112,38 +113,87 @@ def train_crosscell(
     if not len(cells) == len(caches) == len(features) == len(labels):
         raise ValueError("need one cache, features and labels file per cell")
     files = dict(zip(cells, zip(caches, features, labels, strict=True), strict=True))
+    tset = open_training_set(plan, train_set, files, split)
+    pooled = [tset.cell(c) for c in tset.train_cells]
+    task = tasks.get(target)
+    if not task.is_class:
+        for c in [*pooled, *(tset.cell(t) for t in tset.targets)]:
+            check_log_rpkm(c.log_rpkm, tset.files[c.cell][2])
+    tracks = {t: (None if t == POOLED else t) for t in sorted(set(tset.uses["track"]))}
+    watched = [tset.cell(t) for t in tracks.values() if t is not None and t not in tset.train_cells]
+    ts = TrainSettings.from_dict(settings)
+    fitted = train_pooled_tracks(
+        arch, pooled, tracks, ts, hparams, transform, device, watched, target
+    )
+    rows, predictions = score_uses(
+        arch, tset, pooled, watched, fitted, task, keep_predictions=predictions_out is not None
+    )
+    history = record_fits(arch, tset, pooled, fitted, task, ts.seed)
+    metrics = pd.DataFrame(rows, columns=metric_columns(task.name))
+    save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})
+    if predictions_out is not None:
+        write_predictions(predictions_out, pd.concat(predictions, ignore_index=True))
+    write_tsv(history_out, pd.DataFrame(history))
+    write_tsv(metrics_out, metrics, float_format="%.6f")
+    return metrics
+
+
+@dataclass
+class TrainingSet:
+    """One training set of the plan: its uses (experiment, target cell, track), its cells,
+    and every cell's input files, each cell opened once when first asked for."""
+
+    name: str
+    uses: pd.DataFrame
+    train_cells: list[str]
+    targets: list[str]
+    files: dict[str, tuple[PathLike, PathLike, PathLike]]  # cell -> (cache, features, labels)
+    split: PathLike
+    opened: dict[str, CellRows] = field(default_factory=dict)
+
+    def cell(self, c: str) -> CellRows:
+        if c not in self.opened:
+            self.opened[c] = open_cell(c, *self.files[c], self.split)
+        return self.opened[c]
+
+
+def open_training_set(
+    plan: PathLike,
+    train_set: str,
+    files: dict[str, tuple[PathLike, PathLike, PathLike]],
+    split: PathLike,
+) -> TrainingSet:
+    """Training set ``train_set`` of the plan, with ``files`` (cell -> cache, features,
+    labels); ValueError when a training or target cell has none."""
     uses = uses_of(read_plan(plan), train_set, plan)
     train_cells = str(uses["train_cells"].iloc[0]).split(SEP)
     targets = list(dict.fromkeys(uses["target_cell"]))
     missing = [c for c in [*train_cells, *targets] if c not in files]
     if missing:
         raise ValueError(f"no input files for cells {missing}")
-    opened: dict[str, CellRows] = {}
+    return TrainingSet(train_set, uses, train_cells, targets, files, split)
 
-    def cell(c: str) -> CellRows:
-        if c not in opened:
-            opened[c] = open_cell(c, *files[c], split)
-        return opened[c]
 
-    pooled = [cell(c) for c in train_cells]
-    task = tasks.get(target)
-    if not task.is_class:
-        for c in [*pooled, *(cell(t) for t in targets)]:
-            check_log_rpkm(c.log_rpkm, files[c.cell][2])
-    tracks = {t: (None if t == POOLED else t) for t in sorted(set(uses["track"]))}
-    watched = [cell(t) for t in tracks.values() if t is not None and t not in train_cells]
-    ts = TrainSettings.from_dict(settings)
-    fitted = train_pooled_tracks(
-        arch, pooled, tracks, ts, hparams, transform, device, watched, target
-    )
+def score_uses(
+    arch: str,
+    tset: TrainingSet,
+    pooled: Sequence[CellRows],
+    watched: Sequence[CellRows],
+    fitted: dict[str, tuple[Any, Any]],
+    task: Any,
+    keep_predictions: bool,
+) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
+    """Each use's model (its track's) on the test genes of its target cell, after checking that
+    no test gene was trained or validated on: the metrics rows, and (``keep_predictions``)
+    the per-gene predictions."""
     seen = {
         str(g) for c in [*pooled, *watched] for s in ("train", "valid") for g in c.split_genes(s)
     }
-    rows, history, predictions = [], [], []
-    for use in uses.itertuples():
+    rows, predictions = [], []
+    for use in tset.uses.itertuples():
         tm, result = fitted[use.track]
-        tcell = cell(use.target_cell)
-        check_no_leakage(seen, tcell.split_genes("test"), f"{arch} {train_set} on {tcell.cell}")
+        tcell = tset.cell(use.target_cell)
+        check_no_leakage(seen, tcell.split_genes("test"), f"{arch} {tset.name} on {tcell.cell}")
         scores = score_cell(tm, tcell)
         log.info(
             "%s %s on %s (early stop on %s): test %s %.4f",
@@ -159,34 +209,42 @@ def train_crosscell(
                 "arch": arch,
                 "experiment": use.experiment,
                 "target_cell": use.target_cell,
-                "train_set": train_set,
+                "train_set": tset.name,
                 "track": use.track,
                 **scores,
                 f"valid_{task.metric}": result.best_valid_auroc,
                 "best_epoch": result.best_epoch,
                 "epochs": result.epochs_run,
-                "n_train_cells": len(train_cells),
+                "n_train_cells": len(tset.train_cells),
                 "n_train": int(sum(len(c.rows["train"]) for c in pooled)),
-                "train_cells": SEP.join(train_cells),
+                "train_cells": SEP.join(tset.train_cells),
             }
         )
-        if predictions_out is not None:
+        if keep_predictions:
             predictions.append(use_predictions(use, tm, tcell))
+    return rows, predictions
+
+
+def record_fits(
+    arch: str,
+    tset: TrainingSet,
+    pooled: Sequence[CellRows],
+    fitted: dict[str, tuple[Any, Any]],
+    task: Any,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """Record in each track's model what it was trained on and how it fit (its file's
+    ``meta``); returns the history rows of every track."""
     train_genes = sorted(str(g) for c in pooled for g in c.split_genes("train"))
+    history: list[dict[str, Any]] = []
     for name, (tm, result) in fitted.items():
         history += [{"track": name, **h} for h in result.history]
         tm.meta = {
             "arch": arch,
-            "train_set": train_set,
-            "train_cells": SEP.join(train_cells),
+            "train_set": tset.name,
+            "train_cells": SEP.join(tset.train_cells),
             "track": name,
-            **fit_record(tm, result, task, ts.seed),
+            **fit_record(tm, result, task, seed),
             "train_genes": train_genes,
         }
-    metrics = pd.DataFrame(rows, columns=metric_columns(task.name))
-    save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})
-    if predictions_out is not None:
-        write_predictions(predictions_out, pd.concat(predictions, ignore_index=True))
-    write_tsv(history_out, pd.DataFrame(history))
-    write_tsv(metrics_out, metrics, float_format="%.6f")
-    return metrics
+    return history

@@ -316,32 +316,8 @@ def train_pooled_tracks(
     train = PooledRows.of(cells, "train")
     valid = PooledRows.of(everyone, "valid")
     tf = fit_transform(train, transform)
-    block = {
-        c.cell: (int(valid.offsets[i]), int(valid.offsets[i + 1])) for i, c in enumerate(everyone)
-    }
-    n_own = int(valid.offsets[len(cells)])
-    rows: dict[str, np.ndarray | None] = {}
-    for name, cell in tracks.items():
-        if cell is None:
-            rows[name] = None if n_own == len(valid) else np.arange(n_own)
-        elif cell in block:
-            rows[name] = np.arange(*block[cell])
-        else:
-            raise ValueError(f"track {name}: cell {cell} is neither pooled nor watched")
-    data = CellData(
-        X={"train": train.fill(tf.apply), "valid": valid.fill(tf.apply)},
-        y={
-            "train": np.concatenate([c.y[c.rows["train"]] for c in cells]),
-            "valid": np.concatenate([c.y[c.rows["valid"]] for c in everyone]),
-        },
-        genes={
-            "train": np.concatenate([c.split_genes("train") for c in cells]),
-            "valid": np.concatenate([c.split_genes("valid") for c in everyone]),
-        },
-        marks=list(cells[0].marks),
-        bin_starts=cells[0].bin_starts,
-        log_rpkm=None if target == "class" else pooled_log_rpkm(cells, everyone),
-    )
+    rows = track_rows(tracks, everyone, valid, n_own=int(valid.offsets[len(cells)]))
+    data = pooled_data(cells, everyone, train, valid, tf, target)
     log.info(
         "%s pooled over %d cells: %d train genes; %d valid genes of %d cells, %d tracks",
         arch,
@@ -358,3 +334,48 @@ def train_pooled_tracks(
         tm.transform = tf
         tm.settings["transform"] = transform
     return out
+
+
+def track_rows(
+    tracks: dict[str, str | None], everyone: Sequence[CellRows], valid: PooledRows, n_own: int
+) -> dict[str, np.ndarray | None]:
+    """Per track, its rows of the pooled validation genes ``valid`` of ``everyone``: a cell's
+    block, or for None the first ``n_own`` rows (the pooled cells'; None when that is all)."""
+    block = {
+        c.cell: (int(valid.offsets[i]), int(valid.offsets[i + 1])) for i, c in enumerate(everyone)
+    }
+    rows: dict[str, np.ndarray | None] = {}
+    for name, cell in tracks.items():
+        if cell is None:
+            rows[name] = None if n_own == len(valid) else np.arange(n_own)
+        elif cell in block:
+            rows[name] = np.arange(*block[cell])
+        else:
+            raise ValueError(f"track {name}: cell {cell} is neither pooled nor watched")
+    return rows
+
+
+def pooled_data(
+    cells: Sequence[CellRows],
+    everyone: Sequence[CellRows],
+    train: PooledRows,
+    valid: PooledRows,
+    tf: Transform,
+    target: str,
+) -> CellData:
+    """The transformed training genes of ``cells`` and validation genes of ``everyone``,
+    with their labels (and log RPKM for the log_rpkm target), as one cell's data."""
+    return CellData(
+        X={"train": train.fill(tf.apply), "valid": valid.fill(tf.apply)},
+        y={
+            "train": np.concatenate([c.y[c.rows["train"]] for c in cells]),
+            "valid": np.concatenate([c.y[c.rows["valid"]] for c in everyone]),
+        },
+        genes={
+            "train": np.concatenate([c.split_genes("train") for c in cells]),
+            "valid": np.concatenate([c.split_genes("valid") for c in everyone]),
+        },
+        marks=list(cells[0].marks),
+        bin_starts=cells[0].bin_starts,
+        log_rpkm=None if target == "class" else pooled_log_rpkm(cells, everyone),
+    )

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -148,29 +149,55 @@ def train_model_tracks(
             target={"name": task.name, "mean": scale.mean, "std": scale.std},
         )
 
+    if models.kind(arch) != "torch":
+        fits = sklearn_tracks(model, data.X, y, tracks, task)
+        return {name: (wrap(model), result) for name, result in fits.items()}
+    log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
+    args = (data.X["train"], y["train"], data.X["valid"], y["valid"], tracks)
     out: dict[str, tuple[TrainedModel, FitResult]] = {}
-    if models.kind(arch) == "torch":
-        log.info("%s: %d parameters on %s", arch, models.n_parameters(model), dev)
-        args = (data.X["train"], y["train"], data.X["valid"], y["valid"], tracks)
-        best: dict[str, tuple[FitResult, dict[str, torch.Tensor]]] = {}
-        for r in range(settings.restarts):  # as train_model: restart r has seed seed + r
-            if r:
-                seed_everything(settings.seed + r, dev)
-                model = build()
-            fitted = fit_torch_tracks(
-                model, *args, replace(settings, seed=settings.seed + r), dev, task
-            )
-            for name, (result, state) in fitted.items():
-                result.restart = r
-                if name not in best or result.best_valid_auroc > best[name][0].best_valid_auroc:
-                    best[name] = (result, state)
-        for name, (result, state) in best.items():
-            copy_ = build()
-            copy_.load_state_dict(state)
-            out[name] = (wrap(copy_.to(dev).eval()), result)
-        return out
-    base = fit_sklearn(model, data.X, y, task)
-    s = _sklearn_outputs(model, data.X["valid"], task)
+    for name, (result, state) in torch_tracks(model, build, args, settings, dev, task).items():
+        copy_ = build()
+        copy_.load_state_dict(state)
+        out[name] = (wrap(copy_.to(dev).eval()), result)
+    return out
+
+
+def torch_tracks(
+    model: Any,
+    build: Callable[[], Any],
+    args: tuple,
+    settings: TrainSettings,
+    dev: torch.device,
+    task: Task,
+) -> dict[str, tuple[FitResult, dict[str, torch.Tensor]]]:
+    """Per track, the result and state dict of its best restart: ``settings.restarts`` runs
+    of :func:`fit_torch_tracks` on ``args`` (as :func:`train_model`, restart ``r`` has seed
+    ``seed + r`` and a fresh model from ``build``); the first restart wins ties."""
+    best: dict[str, tuple[FitResult, dict[str, torch.Tensor]]] = {}
+    for r in range(settings.restarts):
+        if r:
+            seed_everything(settings.seed + r, dev)
+            model = build()
+        run = replace(settings, seed=settings.seed + r)
+        for name, (result, state) in fit_torch_tracks(model, *args, run, dev, task).items():
+            result.restart = r
+            if name not in best or result.best_valid_auroc > best[name][0].best_valid_auroc:
+                best[name] = (result, state)
+    return best
+
+
+def sklearn_tracks(
+    model: Any,
+    X: dict[str, np.ndarray],
+    y: dict[str, np.ndarray],
+    tracks: dict[str, np.ndarray | None],
+    task: Task,
+) -> dict[str, FitResult]:
+    """Fit a scikit-learn model once; per track (a subset of the validation rows, None: all),
+    its validation loss and score."""
+    base = fit_sklearn(model, X, y, task)
+    s = _sklearn_outputs(model, X["valid"], task)
+    out = {}
     for name, rows in tracks.items():
         sel = slice(None) if rows is None else rows
         valid = task.valid_score(y["valid"][sel], s[sel])
@@ -179,7 +206,7 @@ def train_model_tracks(
             "valid_loss": _sklearn_loss(y["valid"][sel], s[sel], task),
             f"valid_{task.metric}": valid,
         }
-        out[name] = (wrap(model), FitResult([row], 1, valid, base.seconds))
+        out[name] = FitResult([row], 1, valid, base.seconds)
     return out
 
 

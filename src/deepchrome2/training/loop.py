@@ -371,21 +371,41 @@ def fit_torch_tracks(
         t0 = time.perf_counter()
         perm = torch.randperm(n, generator=gen).to(device)
         train_loss = train_epoch(model, Xt, yt, perm, bs, opt, schedule, task)
-        logits = predict_logits(model, Xv)
-        scores = _Epoch(
-            epoch=epoch,
-            train_loss=train_loss,
-            losses=task.row_losses(logits, yv),
-            outputs=task.outputs(logits),
-            y=yv_np,
-            lr=opt.param_groups[0]["lr"],
-            seconds=time.perf_counter() - t0,
-        )
+        scores = _validate(model, Xv, yv, yv_np, task, epoch, train_loss, opt, t0)
         for name, tr in state.items():
             if not tr.done:
                 _score_track(name, tr, scores, model, settings, task)
         if all(tr.done for tr in state.values()):
             break
+    return _tracked_fit(state, start)
+
+
+def _validate(
+    model: nn.Module,
+    Xv: torch.Tensor,
+    yv: torch.Tensor,
+    y_valid: np.ndarray,
+    task: Task,
+    epoch: int,
+    train_loss: float,
+    opt: torch.optim.Optimizer,
+    t0: float,
+) -> _Epoch:
+    """One epoch's pass over all validation rows (``t0``: when the epoch began)."""
+    logits = predict_logits(model, Xv)
+    return _Epoch(
+        epoch=epoch,
+        train_loss=train_loss,
+        losses=task.row_losses(logits, yv),
+        outputs=task.outputs(logits),
+        y=y_valid,
+        lr=opt.param_groups[0]["lr"],
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _tracked_fit(state: dict[str, _Track], start: float) -> TrackedFit:
+    """Each track's result and best state, with the run's seconds since ``start``."""
     out = TrackedFit()
     for name, tr in state.items():
         assert tr.state is not None
