@@ -113,11 +113,25 @@ def test_figures_written_as_pdf_and_png(tmp_path, name):
     paths = _metrics(tmp_path)
     oracle = tmp_path / "oracle.tsv"
     pd.DataFrame({"cell": CELLS, "oracle_auroc": 0.9}).to_csv(oracle, sep="\t", index=False)
+    # per-gene predictions of each architecture on one cell (the ROC figure)
+    rng = np.random.default_rng(0)
+    label = rng.integers(0, 2, 200)
+    predictions = []
+    for arch in ("linear", "deepchrome", "mlp"):
+        predictions.append(tmp_path / f"{arch}.tsv")
+        pd.DataFrame(
+            {
+                "gene_id": [f"g{i}" for i in range(200)],
+                "split": "test",
+                "label": label,
+                "p_high": np.clip(0.3 * label + rng.uniform(0, 0.7, 200), 0, 1),
+            }
+        ).to_csv(predictions[-1], sep="\t", index=False)
     pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
     job = registry.FigureJob(
-        input={"metrics": paths, "oracle": oracle},
+        input={"metrics": paths, "oracle": oracle, "predictions": predictions},
         params={"order": ["linear", "deepchrome", "mlp"], "metric": "auroc"},
-        wildcards={},
+        wildcards={"cell": CELLS[0]},
         pdf=pdf,
         png=png,
     )
