@@ -137,6 +137,36 @@ def test_pooling_does_not_copy_the_raw_signal(tmp_path):
     assert np.shares_memory(Transform("none").apply(X), X)
 
 
+def mapped_kb(path: Path) -> int:
+    """Resident kB of this process's memory maps of ``path`` (from /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and fields[0][0] in "0123456789abcdef":
+            inside = fields[-1] == str(path.resolve())
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+def test_pooling_releases_the_mapped_pages_of_each_cell(tmp_path):
+    files = write_cells(tmp_path, ["E001", "E002"], n_genes=3000, n_bins=40)
+    cells = open_all(tmp_path, files)
+    caches = [files[c.cell][0] for c in cells]
+    concat = np.concatenate([np.array(c.X)[c.rows["train"]] for c in cells])
+    # reading a map makes its pages resident in this process: the probe sees them
+    assert all(mapped_kb(p) > 100 for p in caches)
+    for c in cells:
+        pooled.release_pages(c.X)
+    assert [mapped_kb(p) for p in caches] == [0, 0]
+    pool = pooled.PooledRows.of(cells, "train")
+    assert np.array_equal(pool.fill(size=500), concat)  # values unchanged after a release
+    assert [mapped_kb(p) for p in caches] == [0, 0]  # and each cell's pages released again
+    plain = np.ones((4, 5))
+    pooled.release_pages(plain)  # not a memory map: left alone
+    assert plain.sum() == 20
+
+
 def test_pooled_training_equals_training_on_the_concatenation(tmp_path):
     files = write_cells(tmp_path, ["E001", "E002"])
     cells = open_all(tmp_path, files)

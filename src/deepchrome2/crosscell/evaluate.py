@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from deepchrome2 import paper
-from deepchrome2.crosscell.pooled import CellRows, listed_genes, open_cell
+from deepchrome2.crosscell.pooled import CellRows, listed_genes, open_cell, release_pages
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_split, write_tsv
 
@@ -91,6 +91,7 @@ def cell_predictions(tm: TrainedModel, cell: CellRows, chunk: int = 4096) -> pd.
         )
         for i in range(0, len(cell.genes), chunk)
     ]
+    release_pages(cell.X)
     return pd.concat(out, ignore_index=True)
 
 
