@@ -3,10 +3,11 @@
 DeepChrome 2.0's ``inclusive_all`` pools the training genes of all 55 other cells plus the
 target's. This script writes ``--cells`` feature caches of ``--genes`` genes x 5 marks x 100
 bins (float32 ``.npy``, as rule ``crosscell_cache`` writes them) with random non-negative
-signal, random balanced labels and a random gene split in DeepChrome's thirds, then runs the
-cross-cell training step on them (``train_pooled_tracks``, the function rule
-``train_crosscell`` calls) with one early-stopping track per cell, for ``--epochs`` epochs.
-Memory does not grow with epochs: the pooled arrays are allocated before the first one.
+signal, random balanced labels and a random gene split in DeepChrome's thirds. It then runs
+the cross-cell training step on them (``train_pooled_tracks``, which rule ``train_crosscell``
+runs) with one early-stopping track per cell for ``--epochs`` epochs and, as the job does,
+predicts every gene of each track's cell with that track's model. Memory does not grow with
+epochs: the pooled arrays are allocated before the first one.
 
 It prints the process's peak resident set size (``VmHWM``), and its anonymous and file-backed
 parts at the end (the memory-mapped caches count in RSS while their pages are resident, and the
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepchrome2.crosscell.evaluate import cell_predictions
 from deepchrome2.crosscell.pooled import CellRows, train_pooled_tracks
 from deepchrome2.runner import set_threads
 from deepchrome2.training.loop import TrainSettings
@@ -83,6 +85,11 @@ def main() -> None:
     tracks = {c.cell: c.cell for c in cells}
     out = train_pooled_tracks(args.arch, cells, tracks, settings, device="cpu")
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
+    after_training = status_mb("VmHWM")
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for cell in cells:  # as the job: every gene of each track's cell, one cell at a time
+        cell_predictions(out[cell.cell][0], cell)
+    pred_cpu, pred_wall = time.process_time() - cpu0, time.perf_counter() - t0
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{args.arch}: {args.cells} cells x {args.genes} genes pooled "
@@ -91,11 +98,13 @@ def main() -> None:
     )
     print(f"peak RSS (VmHWM) {status_mb('VmHWM'):.0f} MB (ru_maxrss {self_peak:.0f} MB)")
     print(f"peak RSS before training (caches written and opened) {before:.0f} MB")
+    print(f"peak RSS after training, before the predictions {after_training:.0f} MB")
     print(
         f"at the end: anonymous {status_mb('RssAnon'):.0f} MB, file-backed "
         f"{status_mb('RssFile'):.0f} MB"
     )
     print(f"training step: {wall:.1f} s wall, {cpu:.1f} CPU s")
+    print(f"predictions of every gene of every cell: {pred_wall:.1f} s wall, {pred_cpu:.1f} CPU s")
     if not args.keep:
         shutil.rmtree(args.workdir)
 

@@ -67,6 +67,7 @@ def score_cell(tm: TrainedModel, cell: CellRows) -> dict[str, float]:
     """Metrics of ``tm`` on one cell's test genes (only those rows are read)."""
     idx = cell.rows["test"]
     X = np.asarray(cell.X[idx], dtype=np.float32)
+    release_pages(cell.X)
     out = tm.task.metrics(cell_targets(tm, cell)[idx], tm.score(X))
     out["n_test"] = len(idx)
     return out
