@@ -41,6 +41,18 @@ def snakemake(
     workdir.mkdir(parents=True, exist_ok=True)
     cfgfile = workdir / "test-config.yaml"
     cfgfile.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return snakemake_configfiles(workdir, [cfgfile], *args, timeout=timeout)
+
+
+def snakemake_configfiles(
+    workdir: Path,
+    configfiles: list[Path],
+    *args: str,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """Run the workflow in ``workdir`` with ``--configfile`` followed by ``configfiles``, each
+    laid over the one before (as ``snakemake --configfile config.yaml config/x.yaml``)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     cmd = [
         str(BIN / "snakemake"),
         "--snakefile",
@@ -48,7 +60,7 @@ def snakemake(
         "--directory",
         str(workdir),
         "--configfile",
-        str(cfgfile),
+        *(str(f) for f in configfiles),
         *args,
     ]
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
