@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tracemalloc
 from pathlib import Path
@@ -191,6 +192,32 @@ def test_pooled_training_equals_training_on_the_concatenation(tmp_path):
     X = np.asarray(cells[0].X[:50])
     assert np.array_equal(tm.score(X), ref.score(X))
     assert tm.transform.kind == "log1p"
+
+
+def test_a_target_track_scores_only_its_own_validation_genes(tmp_path, caplog):
+    files = write_cells(tmp_path, ["E001", "E002", "E003", "E004"])
+    cells = open_all(tmp_path, files)
+    pool, target = cells[:3], cells[3]
+    st = TrainSettings(lr=0.01, batch_size=64, max_epochs=4, patience=2, seed=3)
+    args = {"settings": st, "transform": "log1p", "device": "cpu", "watched": [target]}
+    with caplog.at_level(logging.INFO, logger="deepchrome2.crosscell.pooled"):
+        alone = pooled.train_pooled_tracks("linear", pool, {"X": "E004"}, **args)
+    n_valid = len(target.rows["valid"])
+    assert f"{n_valid} valid genes of 1 cells, 1 tracks" in caplog.text
+    # scoring every pooled cell's validation genes beside the target's changes nothing for it
+    beside = pooled.train_pooled_tracks(
+        "linear", pool, {"X": "E004", "own": "E002", "pool": None}, **args
+    )
+    assert pooled.scored_cells({"pool": None, "X": "E004"}, pool, cells) == cells
+    assert [c.cell for c in pooled.scored_cells({"X": "E004", "o": "E002"}, pool, cells)] == [
+        "E002",
+        "E004",
+    ]
+    (tm, res), (tm2, res2) = alone["X"], beside["X"]
+    assert res.best_epoch == res2.best_epoch
+    assert res.best_valid_auroc == pytest.approx(res2.best_valid_auroc, abs=1e-6)
+    X = np.asarray(target.X[:50])
+    np.testing.assert_allclose(tm.score(X), tm2.score(X), rtol=1e-6, atol=1e-7)
 
 
 # ---------------------------------------------------------------- leakage

@@ -321,26 +321,28 @@ def train_pooled_tracks(
     validation genes) or to None (the validation genes of all of ``cells``).
 
     A tracked cell outside ``cells`` must be in ``watched``: its validation genes are scored
-    (never trained on). All validation genes go through the model in one batched pass per
-    epoch; the transform is fitted on the pooled training genes only. ``target`` is the
-    config's ``target:`` (class or log_rpkm).
+    (never trained on). Only the validation genes some track uses go through the model, all
+    in one batched pass per epoch; the transform is fitted on the pooled training genes only.
+    ``target`` is the config's ``target:`` (class or log_rpkm).
     """
     if not cells:
         raise ValueError("no cells to pool")
     everyone = [*cells, *[w for w in watched if w.cell not in {c.cell for c in cells}]]
     check_same_layout(everyone)
+    scored = scored_cells(tracks, cells, everyone)
     train = PooledRows.of(cells, "train")
-    valid = PooledRows.of(everyone, "valid")
+    valid = PooledRows.of(scored, "valid")
     tf = fit_transform(train, transform)
-    rows = track_rows(tracks, everyone, valid, n_own=int(valid.offsets[len(cells)]))
-    data = pooled_data(cells, everyone, train, valid, tf, target)
+    n_own = int(valid.offsets[len(cells)]) if None in tracks.values() else 0
+    rows = track_rows(tracks, scored, valid, n_own=n_own)
+    data = pooled_data(cells, scored, train, valid, tf, target)
     log.info(
         "%s pooled over %d cells: %d train genes; %d valid genes of %d cells, %d tracks",
         arch,
         len(cells),
         len(train),
         len(valid),
-        len(everyone),
+        len(scored),
         len(tracks),
     )
     from deepchrome2.training.job import train_model_tracks
@@ -350,6 +352,18 @@ def train_pooled_tracks(
         tm.transform = tf
         tm.settings["transform"] = transform
     return out
+
+
+def scored_cells(
+    tracks: dict[str, str | None], cells: Sequence[CellRows], everyone: Sequence[CellRows]
+) -> list[CellRows]:
+    """The cells of ``everyone`` whose validation genes some track scores, pooled cells first:
+    every pooled cell when a track is None (all pooled validation genes), else only the
+    tracked cells. A model early-stopped on its target's genes thus never scores the other
+    pooled cells' validation genes, which are most of them in a large pool."""
+    tracked = {c for c in tracks.values() if c is not None}
+    pooled = {c.cell for c in cells} if None in tracks.values() else set()
+    return [c for c in everyone if c.cell in tracked or c.cell in pooled]
 
 
 def track_rows(
