@@ -17,7 +17,13 @@ from test_crosscell import CELLS, expr_cohort, write_cells
 from deepchrome2 import models, paper
 from deepchrome2.crosscell import experiment, sets, summary
 from deepchrome2.io import write_tsv
-from deepchrome2.training.loop import TrainSettings, fit_torch, fit_torch_tracks, seed_everything
+from deepchrome2.training.loop import (
+    TrainSettings,
+    fit_torch,
+    fit_torch_tracks,
+    seed_everything,
+    validation_interval,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DC2_JSON = REPO / "resources/deepchrome2_paper/dc2_experiment_sets.json"
@@ -300,3 +306,53 @@ def test_empty_sets_are_na_rows_and_the_paper_sits_beside_ours():
     assert "paper_auroc" not in summary.with_paper(
         other.drop(columns=["paper_auroc", "delta_vs_paper"]), cohort, paper.load_reference()
     )
+
+
+def test_validating_every_cell_of_a_pool_takes_the_same_steps_and_stops_sooner():
+    X, y, _ = make_signal(740, 20, seed=5)
+    Xtr, ytr, Xv, yv = X[:640], y[:640], X[640:], y[640:]
+    tracks = {"t": None}
+    base = {"lr": 0.05, "batch_size": 32, "max_epochs": 3, "seed": 9}
+
+    def run(**kw):
+        seed_everything(9)
+        model = models.build("linear", X.shape[1], X.shape[2])
+        return fit_torch_tracks(model, Xtr, ytr, Xv, yv, tracks, TrainSettings(**base, **kw))
+
+    # four cells of 160 training genes pooled; the target's 100 validation genes are fewer
+    st_cell = {"valid_every": "cell", "cell_rows": 160}
+    assert validation_interval(TrainSettings(**base, **st_cell), 640, 100) == 160
+    assert validation_interval(TrainSettings(**base, **st_cell), 640, 300) == 320  # 300 -> batches
+    assert (
+        validation_interval(TrainSettings(**base, valid_every="epoch", cell_rows=160), 640, 1)
+        == 640
+    )
+    assert validation_interval(TrainSettings(**base, valid_every="cell"), 640, 1) == 640
+
+    per_epoch = run(valid_every="epoch", patience=100)["t"][0].history
+    per_cell = run(patience=100, **st_cell)["t"][0].history
+    assert [h["epoch"] for h in per_epoch] == [1, 2, 3]
+    assert [h["epoch"] for h in per_cell] == [
+        0.25,
+        0.5,
+        0.75,
+        1,
+        1.25,
+        1.5,
+        1.75,
+        2,
+        2.25,
+        2.5,
+        2.75,
+        3,
+    ]
+    # the same batches in the same order: at each epoch's end, the same model
+    ends = [h for h in per_cell if h["epoch"] in (1, 2, 3)]
+    for a, b in zip(per_epoch, ends, strict=True):
+        assert a["valid_auroc"] == pytest.approx(b["valid_auroc"], abs=1e-12)
+        assert a["valid_loss"] == pytest.approx(b["valid_loss"], abs=1e-9)
+    # patience counts validations: spent after 2 cells' worth of genes, not 2 epochs
+    res, _ = run(patience=2, **st_cell)["t"]
+    assert res.epochs_run == pytest.approx(res.best_epoch + 0.5)
+    res_epoch, _ = run(valid_every="epoch", patience=2)["t"]
+    assert res_epoch.epochs_run == res_epoch.best_epoch + 2 or res_epoch.epochs_run == 3

@@ -39,6 +39,7 @@ def test_dc2_recipe_is_the_papers() -> None:
     assert (s["schedule"], s["lr_min"]) == ("cosine", 1e-6)
     assert (s["batch_size"], s["max_epochs"], s["patience"]) == (32, 100, 16)
     assert (s["transform"], s["weight_decay"], s["restarts"]) == ("none", 0.0, 1)
+    assert s["valid_every"] == "epoch"  # the authors' script validates after every epoch
     assert arch_settings(config(recipe="dc2"), "linear_max")["restarts"] == 5
     assert arch_settings(config(recipe="dc2"), "linear")["lr"] == 1e-3
 
@@ -49,6 +50,7 @@ def test_fast_recipe_is_the_default() -> None:
         assert (s["optimizer"], s["lr"], s["schedule"]) == ("adam", 1e-3, "constant")
         assert (s["batch_size"], s["max_epochs"], s["patience"]) == (128, 30, 5)
         assert (s["transform"], s["restarts"], s["recipe"]) == ("log1p_standardize", 1, "fast")
+        assert s["valid_every"] == "cell"
         assert arch_settings(cfg, "linear")["lr"] == 0.05
 
 

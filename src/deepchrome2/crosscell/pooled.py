@@ -12,6 +12,7 @@ one transformed copy of the pooled rows, never the raw concatenation next to it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import mmap
 import os
@@ -347,6 +348,7 @@ def train_pooled_tracks(
     )
     from deepchrome2.training.job import train_model_tracks
 
+    settings = dataclasses.replace(settings, cell_rows=len(train) // len(cells))
     out = train_model_tracks(arch, data, settings, hparams, rows, device, target)
     for tm, _ in out.values():
         tm.transform = tf

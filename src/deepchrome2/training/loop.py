@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 EVAL_BATCH = 4096
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "cosine")
+VALID_EVERY = ("epoch", "cell")
 
 
 @dataclass
@@ -38,6 +39,13 @@ class TrainSettings:
     ``lr_min`` along ``lr_min + (lr - lr_min) * (1 + cos(pi * step / total)) / 2``, where
     ``total`` is ``max_epochs`` times the steps per epoch. ``restarts`` trains that many
     models from different seeds and keeps the one with the best validation AUROC.
+
+    ``valid_every`` says when the model is validated: ``epoch``, after every pass over the
+    training rows; ``cell``, after every ``cell_rows`` training rows (one cell's training
+    genes, which a pooled job sets), or after as many rows as there are validation rows
+    scored when that is more, so validating costs at most about a third of training. Where
+    the training rows are one cell's, both are once per epoch. ``patience`` counts
+    validations.
     """
 
     lr: float = 1e-3
@@ -51,6 +59,8 @@ class TrainSettings:
     schedule: str = "constant"
     lr_min: float = 0.0
     restarts: int = 1
+    valid_every: str = "epoch"
+    cell_rows: int = 0  # training rows of one cell; 0: all training rows are one cell's
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -59,12 +69,17 @@ class TrainSettings:
             )
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule!r}; valid: {', '.join(SCHEDULES)}")
+        if self.valid_every not in VALID_EVERY:
+            raise ValueError(
+                f"unknown valid_every {self.valid_every!r}; valid: {', '.join(VALID_EVERY)}"
+            )
         if (
             self.lr <= 0
             or self.batch_size < 1
             or self.max_epochs < 1
             or self.patience < 1
             or self.restarts < 1
+            or self.cell_rows < 0
             or self.momentum < 0
             or not 0 <= self.lr_min <= self.lr
         ):
@@ -81,14 +96,16 @@ class FitResult:
     """What a training run produced besides the model itself."""
 
     history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
+    best_epoch: float = 0  # whole epochs, or a fraction where validated within epochs
     best_valid_auroc: float = float("nan")  # the task's headline metric (AUROC for classes)
     seconds: float = 0.0
     restart: int = 0
 
     @property
-    def epochs_run(self) -> int:
-        return len(self.history)
+    def epochs_run(self) -> float:
+        """Epochs run: whole passes over the training rows, plus the part of the last one
+        before its final validation."""
+        return self.history[-1]["epoch"] if self.history else 0
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -262,7 +279,7 @@ def train_epoch(
 ) -> float:
     """One pass over the training rows in ``order``, a step per batch; the mean loss."""
     model.train()
-    n = len(Xt)
+    n = len(order)
     total = torch.zeros((), device=Xt.device)
     for i in range(0, n, batch_size):
         idx = order[i : i + batch_size]
@@ -280,7 +297,7 @@ def train_epoch(
 class _Epoch:
     """One epoch's validation pass over all validation rows."""
 
-    epoch: int
+    epoch: float  # epochs run at this validation (whole when it ends an epoch)
     train_loss: float
     losses: np.ndarray  # per validation row
     outputs: np.ndarray  # per validation row: class-1 probability or predicted value
@@ -315,7 +332,7 @@ def _score_track(
         }
     )
     log.info(
-        "epoch %d/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
+        "epoch %s/%d train_loss %.4f %s valid_loss %.4f valid_%s %.4f%s (%.2f s)",
         ep.epoch,
         settings.max_epochs,
         ep.train_loss,
@@ -328,7 +345,7 @@ def _score_track(
     )
     if tr.since_best >= settings.patience:
         tr.done = True
-        log.info("%s: early stop, no gain in %d epochs", name, settings.patience)
+        log.info("%s: early stop, no gain in %d validations", name, settings.patience)
 
 
 def fit_torch_tracks(
@@ -366,18 +383,33 @@ def fit_torch_tracks(
     n, bs = len(Xt), settings.batch_size
     opt = make_optimizer(model, settings)
     schedule = make_schedule(opt, settings, math.ceil(n / bs))
+    every = validation_interval(settings, n, len(Xv))
     start = time.perf_counter()
     for epoch in range(1, settings.max_epochs + 1):
-        t0 = time.perf_counter()
         perm = torch.randperm(n, generator=gen).to(device)
-        train_loss = train_epoch(model, Xt, yt, perm, bs, opt, schedule, task)
-        scores = _validate(model, Xv, yv, yv_np, task, epoch, train_loss, opt, t0)
-        for name, tr in state.items():
-            if not tr.done:
-                _score_track(name, tr, scores, model, settings, task)
-        if all(tr.done for tr in state.values()):
-            break
+        for begin in range(0, n, every):
+            t0 = time.perf_counter()
+            end = min(begin + every, n)
+            train_loss = train_epoch(model, Xt, yt, perm[begin:end], bs, opt, schedule, task)
+            at = epoch if end == n else round(epoch - 1 + end / n, 4)
+            scores = _validate(model, Xv, yv, yv_np, task, at, train_loss, opt, t0)
+            for name, tr in state.items():
+                if not tr.done:
+                    _score_track(name, tr, scores, model, settings, task)
+            if all(tr.done for tr in state.values()):
+                return _tracked_fit(state, start)
     return _tracked_fit(state, start)
+
+
+def validation_interval(settings: TrainSettings, n_train: int, n_valid: int) -> int:
+    """Training rows between two validations: all ``n_train`` for ``valid_every: epoch``;
+    for ``cell``, one cell's training rows or ``n_valid`` when that is more, rounded up to
+    whole batches (so the batches are those of a run validated once per epoch)."""
+    if settings.valid_every == "epoch" or settings.cell_rows == 0:
+        return n_train
+    bs = settings.batch_size
+    every = max(settings.cell_rows, n_valid)
+    return min(n_train, math.ceil(every / bs) * bs)
 
 
 def _validate(
@@ -386,7 +418,7 @@ def _validate(
     yv: torch.Tensor,
     y_valid: np.ndarray,
     task: Task,
-    epoch: int,
+    epoch: float,
     train_loss: float,
     opt: torch.optim.Optimizer,
     t0: float,

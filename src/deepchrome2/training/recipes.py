@@ -16,9 +16,14 @@ Settings resolve in this order, each overriding the one before:
   AUROC, raw values in (no transform), best of 5 restarts by validation AUROC for the linear
   models. The script stops once more than 15 epochs in a row failed to improve the best
   validation AUROC, i.e. at the 16th; our ``patience`` counts those epochs, so it is 16.
+  It validates once per epoch, pooled training sets included (``valid_every: epoch``).
 - ``fast``: Adam at lr 1e-3 (constant), batch 128, at most 30 epochs, patience 5, inputs
   log1p-transformed and standardised on the training genes; the linear models and
   AttentiveChrome get larger learning rates, being far from converged after 30 epochs at 1e-3.
+  A pooled cross-cell job validates after every cell's worth of training genes
+  (``valid_every: cell``, see :class:`~deepchrome2.training.loop.TrainSettings`), so its
+  patience is spent after as many training genes as a one-cell job's, not 5 passes over a
+  pool of up to 55 cells; one cell's training is validated once per epoch either way.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ SETTINGS = (
     "weight_decay",
     "transform",
     "restarts",
+    "valid_every",
 )
 
 RECIPES: dict[str, dict[str, Any]] = {
@@ -56,6 +62,7 @@ RECIPES: dict[str, dict[str, Any]] = {
             "weight_decay": 0.0,
             "transform": "none",
             "restarts": 1,
+            "valid_every": "epoch",
         },
         "per_arch": {arch: {"restarts": 5} for arch in LINEAR_ARCHS},
     },
@@ -72,6 +79,7 @@ RECIPES: dict[str, dict[str, Any]] = {
             "weight_decay": 0.0,
             "transform": "log1p_standardize",
             "restarts": 1,
+            "valid_every": "cell",
         },
         "per_arch": {
             **{arch: {"lr": 0.05} for arch in LINEAR_ARCHS},
