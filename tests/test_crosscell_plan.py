@@ -317,7 +317,7 @@ def test_validating_every_cell_of_a_pool_takes_the_same_steps_and_stops_sooner()
     def run(**kw):
         seed_everything(9)
         model = models.build("linear", X.shape[1], X.shape[2])
-        return fit_torch_tracks(model, Xtr, ytr, Xv, yv, tracks, TrainSettings(**base, **kw))
+        return fit_torch_tracks(model, Xtr, ytr, Xv, yv, tracks, TrainSettings(**{**base, **kw}))
 
     # four cells of 160 training genes pooled; the target's 100 validation genes are fewer
     st_cell = {"valid_every": "cell", "cell_rows": 160}
@@ -351,8 +351,10 @@ def test_validating_every_cell_of_a_pool_takes_the_same_steps_and_stops_sooner()
     for a, b in zip(per_epoch, ends, strict=True):
         assert a["valid_auroc"] == pytest.approx(b["valid_auroc"], abs=1e-12)
         assert a["valid_loss"] == pytest.approx(b["valid_loss"], abs=1e-9)
-    # patience counts validations: spent after 2 cells' worth of genes, not 2 epochs
+    # patience counts validations, at least one epoch's: 4 cells' worth of genes here, not 2
     res, _ = run(patience=2, **st_cell)["t"]
-    assert res.epochs_run == pytest.approx(res.best_epoch + 0.5)
+    assert res.epochs_run == pytest.approx(res.best_epoch + 1) or res.epochs_run == 3
+    res, _ = run(patience=6, max_epochs=30, **{**st_cell, "cell_rows": 128})["t"]
+    assert res.epochs_run == pytest.approx(res.best_epoch + 1.2)  # 6 validations of 5 a pass
     res_epoch, _ = run(valid_every="epoch", patience=2)["t"]
     assert res_epoch.epochs_run == res_epoch.best_epoch + 2 or res_epoch.epochs_run == 3

@@ -45,7 +45,8 @@ class TrainSettings:
     genes, which a pooled job sets), or after as many rows as there are validation rows
     scored when that is more, so validating costs at most about a third of training. Where
     the training rows are one cell's, both are once per epoch. ``patience`` counts
-    validations.
+    validations, and is never less than one epoch's: a pool of 55 cells validated after every
+    cell stops once 55 validations in a row (one pass over the pool) brought no gain.
     """
 
     lr: float = 1e-3
@@ -307,7 +308,13 @@ class _Epoch:
 
 
 def _score_track(
-    name: str, tr: _Track, ep: _Epoch, model: nn.Module, settings: TrainSettings, task: Task
+    name: str,
+    tr: _Track,
+    ep: _Epoch,
+    model: nn.Module,
+    settings: TrainSettings,
+    task: Task,
+    patience: int,
 ) -> None:
     """Score one track's validation rows; keep the model's state if it is the track's best
     epoch; stop the track once its patience is spent."""
@@ -343,9 +350,9 @@ def _score_track(
         " *" if improved else "",
         ep.seconds,
     )
-    if tr.since_best >= settings.patience:
+    if tr.since_best >= patience:
         tr.done = True
-        log.info("%s: early stop, no gain in %d validations", name, settings.patience)
+        log.info("%s: early stop, no gain in %d validations", name, patience)
 
 
 def fit_torch_tracks(
@@ -384,6 +391,7 @@ def fit_torch_tracks(
     opt = make_optimizer(model, settings)
     schedule = make_schedule(opt, settings, math.ceil(n / bs))
     every = validation_interval(settings, n, len(Xv))
+    patience = max(settings.patience, math.ceil(n / every))
     start = time.perf_counter()
     for epoch in range(1, settings.max_epochs + 1):
         perm = torch.randperm(n, generator=gen).to(device)
@@ -395,7 +403,7 @@ def fit_torch_tracks(
             scores = _validate(model, Xv, yv, yv_np, task, at, train_loss, opt, t0)
             for name, tr in state.items():
                 if not tr.done:
-                    _score_track(name, tr, scores, model, settings, task)
+                    _score_track(name, tr, scores, model, settings, task, patience)
             if all(tr.done for tr in state.values()):
                 return _tracked_fit(state, start)
     return _tracked_fit(state, start)

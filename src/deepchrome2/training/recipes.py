@@ -22,8 +22,9 @@ Settings resolve in this order, each overriding the one before:
   AttentiveChrome get larger learning rates, being far from converged after 30 epochs at 1e-3.
   A pooled cross-cell job validates after every cell's worth of training genes
   (``valid_every: cell``, see :class:`~deepchrome2.training.loop.TrainSettings`), so its
-  patience is spent after as many training genes as a one-cell job's, not 5 passes over a
-  pool of up to 55 cells; one cell's training is validated once per epoch either way.
+  patience is spent after 5 such validations or one pass over the pool, whichever is more,
+  not after 5 passes over a pool of up to 55 cells; one cell's training is validated once
+  per epoch either way.
 """
 
 from __future__ import annotations
