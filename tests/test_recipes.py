@@ -50,7 +50,8 @@ def test_fast_recipe_is_the_default() -> None:
         assert (s["optimizer"], s["lr"], s["schedule"]) == ("adam", 1e-3, "constant")
         assert (s["batch_size"], s["max_epochs"], s["patience"]) == (128, 30, 5)
         assert (s["transform"], s["restarts"], s["recipe"]) == ("log1p_standardize", 1, "fast")
-        assert s["valid_every"] == "cell"
+        assert s["valid_every"] == "epoch"
+    assert arch_settings(config(valid_every="cell"), "deepchrome")["valid_every"] == "cell"
         assert arch_settings(cfg, "linear")["lr"] == 0.05
 
 
