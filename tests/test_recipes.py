@@ -51,8 +51,8 @@ def test_fast_recipe_is_the_default() -> None:
         assert (s["batch_size"], s["max_epochs"], s["patience"]) == (128, 30, 5)
         assert (s["transform"], s["restarts"], s["recipe"]) == ("log1p_standardize", 1, "fast")
         assert s["valid_every"] == "epoch"
-    assert arch_settings(config(valid_every="cell"), "deepchrome")["valid_every"] == "cell"
         assert arch_settings(cfg, "linear")["lr"] == 0.05
+    assert arch_settings(config(valid_every="cell"), "deepchrome")["valid_every"] == "cell"
 
 
 def test_precedence_recipe_then_train_then_per_arch() -> None:
