@@ -134,6 +134,10 @@ def test_every_schema_object_is_closed() -> None:
             {"window": {"bin_sise": 50}},
             "error: config window.bin_sise: unknown key (did you mean 'window.bin_size'?)",
         ),
+        (
+            {"train": {"valid_every": "cells"}},
+            "error: config train.valid_every: 'cells' is not one of ['epoch', 'cell']",
+        ),
     ],
 )
 def test_workflow_refuses_a_typo(tmp_path: Path, edit: dict, line: str) -> None:
