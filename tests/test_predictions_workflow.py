@@ -117,12 +117,14 @@ def test_log_rpkm_target_end_to_end_on_every_architecture(tmp_path):
 
 # The regression demo exactly as the README runs it: config.yaml with config/regression.yaml.
 DEMO_REGRESSION = [REPO / "config.yaml", REPO / "config" / "regression.yaml"]
-# Measured on it (train seed 7, 8 cells x 9 architectures): test-gene r 0.31 (logistic, E062)
-# to 0.74, the truth's ceiling 0.90-0.91 and every model 0.17 (E071) to 0.59 below it. Across
-# cells one architecture's r spans 0.3-0.4 and within a cell the architectures 0.1-0.2, so both
-# bounds sit at least 0.1 beyond every measured value.
+# Measured on it, 8 cells x 9 architectures, with two sets of seeds: the demo's (simulator
+# 2022, split 2016, training 7) gave test-gene r 0.31 (logistic, E062) to 0.74, the truth's
+# ceiling 0.90-0.91 and every model 0.17 (E071) to 0.59 below it; another cohort (simulator
+# 2023, split 2017, training 8) r 0.35 (logistic, E071) to 0.85, ceiling 0.90-0.91, every model
+# 0.067 (attentivechrome, E003) to 0.57 below it. So r stays at least 0.1 above MIN_R, and
+# no model reaches the ceiling (which a leak of the labels into the inputs would pass).
 MIN_R = 0.2
-MIN_GAP = 0.05
+MIN_GAP = 0.0
 
 
 @pytest.mark.slow
