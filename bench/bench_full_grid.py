@@ -455,6 +455,166 @@ def demo_jobs(run_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows).groupby("rule")["cpu_s"].agg(["size", "mean"]).reset_index()
 
 
+# ---------------------------------------------------------------- the grid
+
+GRID_COLUMNS = ["job_type", "arch", "jobs", "cpu_s_per_job_before", "cpu_s_per_job_after", "source"]
+
+
+@dataclass
+class Measured:
+    """Everything measured: training jobs, transfer jobs, data jobs and start-up CPU."""
+
+    run: calibration.SimulatedRun
+    jobs: list[Job]
+    transfers: dict[str, list[tuple[int, float]]]  # arch -> (genes scored, CPU s) per job
+    data_cpu: dict[str, list[float]]
+    startup: dict[str, float]
+
+
+def measure(args: argparse.Namespace, config: dict, archs: list[str], cross: list[str]) -> Measured:
+    """Run the data stage (or reuse it) and every measured job; CPU s include start-up."""
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    run, data_cpu = prepare_data(config, args.workdir)
+    scripts = ["train", "train_crosscell", "transfer_eval", *PER_CELL_DATA, *ONE_OFF_DATA]
+    startup = startup_cpu(scripts, args.startup_repeats)
+    print(f"cohort {run.cells}: genes per split {split_sizes(run.split)}")
+    print("start-up CPU s: " + ", ".join(f"{k} {v:.2f}" for k, v in startup.items()))
+    jobs: list[Job] = []
+    for arch in sorted(set(archs) | set(cross)):
+        for cell in run.cells[: args.train_cells]:
+            jobs.append(run_train(run, config, arch, cell))
+            print(f"train {arch} {cell}: {jobs[-1].cpu_s:.1f} CPU s", flush=True)
+    sizes = [int(n) for n in args.pools.split(",")]
+    for arch in cross:
+        for pool in pools(run.cells, sizes, args.shared_pool):
+            for mode in MODES:
+                jobs.append(run_pooled(run, config, arch, pool, mode))
+                print(
+                    f"train_crosscell {arch} {pool.name} {mode}: {jobs[-1].cpu_s:.1f} CPU s",
+                    flush=True,
+                )
+    for j in jobs:
+        j.cpu_s += startup[j.kind]
+    # three jobs of 1, 2 and 3 times the cohort's test genes, so that the fit can be checked
+    transfers = {
+        arch: [
+            (n, cpu + startup["transfer_eval"])
+            for n, cpu in (run_transfer(run, arch, run.cells[k % 2], k + 1) for k in range(3))
+        ]
+        for arch in cross
+    }
+    return Measured(run, jobs, transfers, data_cpu, startup)
+
+
+def training_rows(
+    m: Measured, config: dict, archs: list[str], cross: list[str], grid_cells: int
+) -> tuple[list[tuple], pd.DataFrame]:
+    """Grid rows of ``train``, ``train_crosscell`` and ``transfer_eval``, and the measured
+    training jobs beside their fitted and leave-one-out predictions."""
+    sizes = {k: int(v) for k, v in config["split"]["proportions"].items()}
+    shapes = plan_shapes()
+    rows, fits = [], []
+    for arch in sorted(set(archs) | set(cross)):
+        mine = [j for j in m.jobs if j.arch == arch]
+        X = np.array([j.features() for j in mine])
+        y = np.array([j.cpu_s for j in mine])
+        coef = fit_nnls(X, y)
+        fits.append(report_fit(mine, coef, loo_predictions(X, y)))
+        settings = TrainSettings.from_dict(arch_settings(config, arch))
+        per_cell = [j for j in mine if j.kind == "train"]
+        vm = fit_validations(per_cell, settings.patience)
+        cpu, _, _ = predict_job(Shape(1, "pool", 1, 1), coef, vm, settings, sizes)
+        if arch in archs:
+            rows.append(("train", arch, grid_cells, cpu, cpu, "measured, fit"))
+        if arch not in cross:
+            continue
+        per_job = {}
+        for mode in MODES:
+            s = replace(settings, valid_every=mode)
+            models = {}
+            for regime in ("target", "pool"):
+                same = [j for j in mine if j.mode == mode and j.regime == regime]
+                models[regime] = fit_validations(per_cell + same, settings.patience)
+                print(f"{arch} valid_every {mode}, {regime} validation: {models[regime]}")
+            cost = [predict_job(sh, coef, models[sh.regime], s, sizes)[0] for sh in shapes]
+            per_job[mode] = float(np.mean(cost))
+        rows.append(
+            ("train_crosscell", arch, len(shapes), per_job["epoch"], per_job["cell"],
+             "measured, fit (before: valid_every epoch)")
+        )  # fmt: skip
+        job = transfer_cost(m.transfers[arch], grid_cells * sizes["test"])
+        rows.append(("transfer_eval", arch, grid_cells, job, job, "measured, fit"))
+    return rows, pd.concat(fits, ignore_index=True)
+
+
+def transfer_fit(jobs: Sequence[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted and leave-one-out CPU s of transfer jobs, by a + b x genes scored."""
+    X = np.array([[1.0, n] for n, _ in jobs])
+    y = np.array([c for _, c in jobs])
+    return X @ fit_nnls(X, y), loo_predictions(X, y)
+
+
+def transfer_cost(jobs: Sequence[tuple[int, float]], scored: int) -> float:
+    """CPU s of a transfer job scoring ``scored`` genes, by a + b x genes scored."""
+    X = np.array([[1.0, n] for n, _ in jobs])
+    return float(np.array([1.0, scored]) @ fit_nnls(X, np.array([c for _, c in jobs])))
+
+
+def data_rows(m: Measured, grid_cells: int) -> list[tuple]:
+    """Grid rows of the data jobs: the mean measured CPU per job."""
+    rows = []
+    for rule in (*PER_CELL_DATA, *ONE_OFF_DATA):
+        cpu = float(np.mean(m.data_cpu[rule])) + m.startup[rule]
+        if rule in PER_CELL_DATA:
+            rows.append((rule, "", grid_cells, cpu, cpu, "measured, mean"))
+        else:
+            rows.append((rule, "", 1, cpu, cpu, f"measured on {len(m.run.cells)} cells"))
+    return rows
+
+
+def other_rows(demo_run: Path | None) -> list[tuple]:
+    """One grid row for the tables, figures, interpretation and GAN jobs, from a demo's logs."""
+    if demo_run is None:
+        print("tables, figures, interpretation and GAN jobs: not costed (no --demo-run)")
+        return []
+    d = demo_jobs(demo_run)
+    jobs = int(d["size"].sum())
+    cpu = float((d["size"] * d["mean"]).sum() / jobs)
+    source = f"{len(d)} rules, as many jobs as the demo, its CPU per job"
+    return [("tables, figures, interpretation, GAN", "", jobs, cpu, cpu, source)]
+
+
+def grid_table(rows: list[tuple]) -> pd.DataFrame:
+    """The grid rows with CPU hours, and a total row."""
+    grid = pd.DataFrame(rows, columns=GRID_COLUMNS)
+    order = {"train": 0, "train_crosscell": 1, "transfer_eval": 2}
+    grid = grid.sort_values("job_type", key=lambda t: t.map(order).fillna(3), kind="stable")
+    for when in ("before", "after"):
+        grid[f"cpu_h_{when}"] = grid["jobs"] * grid[f"cpu_s_per_job_{when}"] / 3600
+    total = {
+        "job_type": "total",
+        "arch": "",
+        "jobs": int(grid["jobs"].sum()),
+        "source": "",
+        "cpu_h_before": grid["cpu_h_before"].sum(),
+        "cpu_h_after": grid["cpu_h_after"].sum(),
+    }
+    return pd.concat([grid, pd.DataFrame([total])], ignore_index=True)
+
+
+def auroc_check(measured: pd.DataFrame) -> pd.DataFrame:
+    """Per cross-cell architecture: mean test AUROC of its measured pooled jobs before
+    (``valid_every: epoch``) and after (``cell``), their difference, and whether it is within
+    0.003 (a drop of at most 0.003)."""
+    pooled = measured[measured["kind"] == "train_crosscell"]
+    auroc = pooled.pivot_table(index="arch", columns="mode", values="auroc", aggfunc="mean")
+    auroc = auroc.rename(columns={"epoch": "auroc_before", "cell": "auroc_after"})
+    auroc = auroc[["auroc_before", "auroc_after"]].rename_axis(columns=None).reset_index()
+    auroc["difference"] = auroc["auroc_after"] - auroc["auroc_before"]
+    auroc["within_0.003"] = auroc["difference"] >= -0.003
+    return auroc
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -466,9 +626,36 @@ def report_fit(jobs: list[Job], coef: np.ndarray, loo: np.ndarray) -> pd.DataFra
     return df
 
 
-def rel_error(measured: pd.Series, predicted: pd.Series) -> float:
+def rel_error(measured: pd.Series | np.ndarray, predicted: pd.Series | np.ndarray) -> float:
     """Mean absolute relative error."""
-    return float((np.abs(predicted - measured) / measured).mean())
+    measured, predicted = np.asarray(measured), np.asarray(predicted)
+    return float(np.mean(np.abs(predicted - measured) / measured))
+
+
+def print_fit(measured: pd.DataFrame, m: Measured) -> None:
+    """Each measured job beside its prediction, and the fit errors per job type."""
+    cols = ["kind", "arch", "mode", "n_cells", "validations", "epochs", "cpu_s",
+            "predicted_cpu_s", "loo_cpu_s", "auroc"]  # fmt: skip
+    print("## measured jobs (CPU s, start-up included) and the fit")
+    print(measured[cols].round(3).to_string(index=False))
+    for kind, g in measured.groupby("kind"):
+        print(
+            f"{kind}: fit error {rel_error(g['cpu_s'], g['predicted_cpu_s']):.1%}, "
+            f"leave-one-out {rel_error(g['cpu_s'], g['loo_cpu_s']):.1%} (mean |relative|)"
+        )
+    for arch, jobs in m.transfers.items():
+        fit, loo = transfer_fit(jobs)
+        cpu = np.array([c for _, c in jobs])
+        each = ", ".join(
+            f"{n} genes {c:.2f} (fit {f:.2f}, loo {o:.2f})"
+            for (n, c), f, o in zip(jobs, fit, loo, strict=True)
+        )
+        print(
+            f"transfer_eval {arch}: {each} CPU s; fit error {rel_error(cpu, fit):.1%}, "
+            f"leave-one-out {rel_error(cpu, loo):.1%}"
+        )
+    for rule, cpu in m.data_cpu.items():
+        print(f"{rule}: {len(cpu)} jobs, step CPU s {', '.join(f'{c:.2f}' for c in cpu)}")
 
 
 def main() -> None:
@@ -487,139 +674,33 @@ def main() -> None:
     ap.add_argument("--startup-repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="tiny scale, for a test")
     args = ap.parse_args()
+    base = yaml.safe_load(args.config.read_text())
     if args.quick:
         args.cells, args.genes, args.pools, args.shared_pool = 3, 450, "3,6", 3
         args.startup_repeats = 1
-    base = yaml.safe_load(args.config.read_text())
-    if args.quick:
-        base["train"]["max_epochs"] = 3
-        base["train"]["patience"] = 1
+        base["train"].update(max_epochs=3, patience=1)
     config = cohort_config(base, args.cells, args.genes)
     set_threads(int(config["train"]["threads"]))
     archs = args.archs.split(",") if args.archs else list(config["train"]["architectures"])
     cross = list(config["crosscell"]["architectures"])
-    pool_sizes = [int(n) for n in args.pools.split(",")]
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    run, data_cpu = prepare_data(config, args.workdir)
-    sizes = split_sizes(run.split)
-    startup = startup_cpu(
-        ["train", "train_crosscell", "transfer_eval", *PER_CELL_DATA, "simulate_cohort",
-         "tss_windows", "split_genes", "oracle_auroc"], args.startup_repeats,
-    )  # fmt: skip
-    print(f"cohort {run.cells}: genes per split {sizes}; start-up CPU s {startup}")
-
-    jobs: list[Job] = []
-    for arch in sorted(set(archs) | set(cross)):
-        for cell in run.cells[: args.train_cells]:
-            jobs.append(run_train(run, config, arch, cell))
-            print(f"train {arch} {cell}: {jobs[-1].cpu_s:.1f} CPU s", flush=True)
-    for arch in cross:
-        for pool in pools(run.cells, pool_sizes, args.shared_pool):
-            for mode in MODES:
-                jobs.append(run_pooled(run, config, arch, pool, mode))
-                print(f"train_crosscell {arch} {pool.name} {mode}: {jobs[-1].cpu_s:.1f} CPU s")
-    for j in jobs:
-        j.cpu_s += startup[j.kind]
-    transfers = {
-        arch: [run_transfer(run, arch, c, r) for c, r in zip(run.cells[:2], (1, 3), strict=True)]
-        for arch in cross
-    }
-
-    grid_sizes = {k: int(v) for k, v in config["split"]["proportions"].items()}
-    shapes = plan_shapes()
-    rows, fits = [], []
-    for arch in sorted(set(archs) | set(cross)):
-        mine = [j for j in jobs if j.arch == arch]
-        X = np.array([j.features() for j in mine])
-        y = np.array([j.cpu_s for j in mine])
-        coef = fit_nnls(X, y)
-        fits.append(report_fit(mine, coef, loo_predictions(X, y)))
-        settings = TrainSettings.from_dict(arch_settings(config, arch))
-        per_cell = [j for j in mine if j.kind == "train"]
-        vm = fit_validations(per_cell, settings.patience)
-        cpu, _, _ = predict_job(Shape(1, "pool", 1, 1), coef, vm, settings, grid_sizes)
-        if arch in archs:
-            rows.append(("train", arch, args.grid_cells, cpu, cpu, "measured, fit"))
-        if arch not in cross:
-            continue
-        per_mode = {}
-        for mode in MODES:
-            s = replace(settings, valid_every=mode)
-            models = {
-                regime: fit_validations(
-                    per_cell + [j for j in mine if j.mode == mode and j.regime == regime],
-                    settings.patience,
-                )
-                for regime in ("target", "pool")
-            }
-            per_mode[mode] = sum(
-                predict_job(sh, coef, models[sh.regime], s, grid_sizes)[0] for sh in shapes
-            )
-        rows.append(
-            ("train_crosscell", arch, len(shapes), per_mode["epoch"] / len(shapes),
-             per_mode["cell"] / len(shapes), "measured, fit (before: valid_every epoch)")
-        )  # fmt: skip
-        scored = np.array([[1.0, n] for n, _ in transfers[arch]])
-        tc = fit_nnls(scored, np.array([c for _, c in transfers[arch]]))
-        job = float(tc @ [1.0, args.grid_cells * grid_sizes["test"]]) + startup["transfer_eval"]
-        rows.append(("transfer_eval", arch, args.grid_cells, job, job, "measured, fit"))
-    for rule in PER_CELL_DATA:
-        cpu = float(np.mean(data_cpu[rule])) + startup[rule]
-        rows.append((rule, "", args.grid_cells, cpu, cpu, "measured, mean"))
-    for rule in ONE_OFF_DATA:
-        cpu = float(np.mean(data_cpu[rule])) + startup[rule]
-        rows.append((rule, "", 1, cpu, cpu, f"measured on {len(run.cells)} cells"))
-    if args.demo_run:
-        for r in demo_jobs(args.demo_run).itertuples():
-            rows.append((r.rule, "", int(r.size), r.mean, r.mean, "demo logs, as many jobs"))
-    else:
-        print("tables, figures, interpretation and GAN jobs: not costed (no --demo-run)")
-
-    grid = pd.DataFrame(
-        rows, columns=["job_type", "arch", "jobs", "cpu_s_per_job_before",
-                       "cpu_s_per_job_after", "source"],
-    )  # fmt: skip
-    for when in ("before", "after"):
-        grid[f"cpu_h_{when}"] = grid["jobs"] * grid[f"cpu_s_per_job_{when}"] / 3600
-    total = {
-        "job_type": "total", "arch": "", "jobs": int(grid["jobs"].sum()),
-        "cpu_s_per_job_before": np.nan, "cpu_s_per_job_after": np.nan, "source": "",
-        "cpu_h_before": grid["cpu_h_before"].sum(), "cpu_h_after": grid["cpu_h_after"].sum(),
-    }  # fmt: skip
-    grid = pd.concat([grid, pd.DataFrame([total])], ignore_index=True)
-
-    measured = pd.concat(fits, ignore_index=True)
-    pooled = measured[measured["kind"] == "train_crosscell"]
-    auroc = pooled.pivot_table(index="arch", columns="mode", values="auroc", aggfunc="mean")
-    auroc = auroc.rename(columns={"epoch": "auroc_before", "cell": "auroc_after"})
-    auroc["difference"] = auroc["auroc_after"] - auroc["auroc_before"]
-    auroc["within_0.003"] = auroc["difference"] >= -0.003
+    m = measure(args, config, archs, cross)
+    rows, measured = training_rows(m, config, archs, cross, args.grid_cells)
+    grid = grid_table(rows + data_rows(m, args.grid_cells) + other_rows(args.demo_run))
+    auroc = auroc_check(measured)
 
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
-    cols = ["kind", "arch", "mode", "n_cells", "validations", "epochs", "cpu_s",
-            "predicted_cpu_s", "loo_cpu_s", "auroc"]  # fmt: skip
-    print("## measured jobs (CPU s, start-up included) and the fit")
-    print(measured[cols].round(3).to_string(index=False))
-    for kind, g in measured.groupby("kind"):
-        print(
-            f"{kind}: fit error {rel_error(g['cpu_s'], g['predicted_cpu_s']):.1%}, "
-            f"leave-one-out {rel_error(g['cpu_s'], g['loo_cpu_s']):.1%} (mean |relative|)"
-        )
-    for arch, ts in transfers.items():
-        print(f"transfer_eval {arch}: " + ", ".join(f"{n} genes {c:.2f} CPU s" for n, c in ts))
-    print(f"## the grid: {args.grid_cells} cells x {sum(grid_sizes.values())} genes")
+    print_fit(measured, m)
+    n_genes = sum(int(v) for v in config["split"]["proportions"].values())
+    print(f"## the grid: {args.grid_cells} cells x {n_genes} genes")
     print(grid.round(3).to_string(index=False))
     print("## AUROC check (mean test AUROC of the measured pooled jobs)")
-    print(auroc.round(4).to_string())
-
+    print(auroc.round(4).to_string(index=False))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    grid.to_csv(args.out, sep="\t", index=False, float_format="%.4f")
+    grid.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
     measured.to_csv(args.out.with_suffix(".jobs.tsv"), sep="\t", index=False, float_format="%.4f")
-    auroc.reset_index().to_csv(
-        args.out.with_suffix(".auroc.tsv"), sep="\t", index=False, float_format="%.4f"
-    )
+    auroc.to_csv(args.out.with_suffix(".auroc.tsv"), sep="\t", index=False, float_format="%.4f")
 
 
 if __name__ == "__main__":
