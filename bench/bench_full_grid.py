@@ -117,17 +117,18 @@ class Job:
     auroc: float
 
     def features(self) -> np.ndarray:
-        """The cost model's regressors: 1, genes passed, validation genes scored, genes
-        pooled, genes predicted."""
-        return np.array(
-            [
-                1.0,
-                self.epochs * self.n_train,
-                self.validations * self.n_valid,
-                self.n_train + self.n_valid,
-                self.n_predicted,
-            ]
+        """The cost model's regressors of this job (:func:`regressors`)."""
+        return regressors(
+            self.epochs, self.n_train, self.validations, self.n_valid, self.n_predicted
         )
+
+
+def regressors(
+    epochs: float, n_train: int, validations: float, n_valid: int, n_predicted: int
+) -> np.ndarray:
+    """The cost model's regressors of a training job: 1, training genes passed, validation
+    genes scored, genes pooled (training and validation) and genes predicted afterwards."""
+    return np.array([1.0, epochs * n_train, validations * n_valid, n_train + n_valid, n_predicted])
 
 
 # ---------------------------------------------------------------- data
@@ -420,10 +421,7 @@ def predict_job(
     per_epoch = math.ceil(n_train / every)
     validations = min(vmodel(shape.n_cells), settings.max_epochs * per_epoch)
     epochs = validations / per_epoch
-    x = np.array(
-        [1.0, epochs * n_train, validations * n_valid, n_train + n_valid,
-         shape.uses * sum(sizes.values())]
-    )  # fmt: skip
+    x = regressors(epochs, n_train, validations, n_valid, shape.uses * sum(sizes.values()))
     return float(x @ coef), validations, epochs
 
 
@@ -520,6 +518,11 @@ def training_rows(
         y = np.array([j.cpu_s for j in mine])
         coef = fit_nnls(X, y)
         fits.append(report_fit(mine, coef, loo_predictions(X, y)))
+        print(
+            f"{arch}: CPU s = {coef[0]:.2f} + {coef[1] * 1e6:.1f} us x training genes passed + "
+            f"{coef[2] * 1e6:.1f} us x validation genes scored + {coef[3] * 1e6:.1f} us x "
+            f"genes pooled + {coef[4] * 1e6:.1f} us x genes predicted"
+        )
         settings = TrainSettings.from_dict(arch_settings(config, arch))
         per_cell = [j for j in mine if j.kind == "train"]
         vm = fit_validations(per_cell, settings.patience)
