@@ -78,7 +78,6 @@ from deepchrome2.crosscell.experiments import NAMES
 from deepchrome2.crosscell.pooled import crosscell_cache
 from deepchrome2.runner import set_threads
 from deepchrome2.training.config_check import arch_hparams, arch_settings
-from deepchrome2.training.job import train
 from deepchrome2.training.loop import TrainSettings, validation_interval
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,23 +198,7 @@ def run_train(run: calibration.SimulatedRun, config: dict, arch: str, cell: str)
     """One ``rule train`` job, as the rule runs it (predictions included)."""
     d = run.workdir / "jobs" / "train" / arch / cell
     settings = arch_settings(config, arch)
-    cpu = timed(
-        lambda: train(
-            run.features(cell),
-            run.labels(cell),
-            run.split,
-            d / "model.pt",
-            d / "metrics.json",
-            d / "history.tsv",
-            arch=arch,
-            cell=cell,
-            settings=settings,
-            hparams=arch_hparams(config, arch),
-            transform=settings["transform"],
-            device="cpu",
-            predictions_out=d / "predictions.tsv",
-        )
-    )
+    cpu = timed(lambda: calibration.train_one(run, config, arch, cell, d, predictions=True))
     m = json.loads((d / "metrics.json").read_text())
     sizes = split_sizes(run.split)
     history = pd.read_csv(d / "history.tsv", sep="\t")

@@ -133,31 +133,40 @@ def prepare(
     return run
 
 
+def train_one(
+    run: SimulatedRun,
+    config: Mapping[str, Any],
+    arch: str,
+    cell: str,
+    out: Path,
+    predictions: bool = False,
+) -> Path:
+    """``rule train`` of ``arch`` on ``cell`` into folder ``out`` (model.pt, metrics.json,
+    history.tsv, and predictions.tsv with ``predictions``); returns the metrics.json path."""
+    settings = arch_settings(config, arch)
+    train(
+        run.features(cell),
+        run.labels(cell),
+        run.split,
+        out / "model.pt",
+        out / "metrics.json",
+        out / "history.tsv",
+        arch=arch,
+        cell=cell,
+        settings=settings,
+        hparams=arch_hparams(config, arch),
+        transform=settings["transform"],
+        device="cpu",
+        predictions_out=out / "predictions.tsv" if predictions else None,
+    )
+    return out / "metrics.json"
+
+
 def train_per_cell(
     run: SimulatedRun, config: Mapping[str, Any], archs: Sequence[str]
 ) -> list[Path]:
     """``rule train`` for every architecture and cell; returns the metrics.json paths."""
-    out = []
-    for arch in archs:
-        settings = arch_settings(config, arch)
-        for c in run.cells:
-            d = run.job(arch, c)
-            train(
-                run.features(c),
-                run.labels(c),
-                run.split,
-                d / "model.pt",
-                d / "metrics.json",
-                d / "history.tsv",
-                arch=arch,
-                cell=c,
-                settings=settings,
-                hparams=arch_hparams(config, arch),
-                transform=settings["transform"],
-                device="cpu",
-            )
-            out.append(d / "metrics.json")
-    return out
+    return [train_one(run, config, a, c, run.job(a, c)) for a in archs for c in run.cells]
 
 
 def train_exclusive_all(
