@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,64 +76,97 @@ def cohort_cells(config: Mapping[str, Any]) -> list[str]:
     return [c for cs in config["simulate"]["tissue_groups"].values() for c in cs]
 
 
-def prepare(config: Mapping[str, Any], workdir: str | Path) -> SimulatedRun:
-    """Simulate the cohort of ``config`` and run the data stage into ``workdir``."""
+@contextmanager
+def _timed(timings: dict[str, list[float]] | None, job: str) -> Iterator[None]:
+    """Append the process CPU seconds of the block to ``timings[job]`` (when given)."""
+    t = time.process_time()
+    yield
+    if timings is not None:
+        timings.setdefault(job, []).append(time.process_time() - t)
+
+
+def prepare(
+    config: Mapping[str, Any],
+    workdir: str | Path,
+    timings: dict[str, list[float]] | None = None,
+) -> SimulatedRun:
+    """Simulate the cohort of ``config`` and run the data stage into ``workdir``.
+
+    With ``timings``, the process CPU seconds of each step are appended under its rule's
+    name, one entry per job (per cell for the per-cell rules).
+    """
     run = SimulatedRun(Path(workdir), cohort_cells(config))
     sim, window, marks = config["simulate"], config["window"], list(config["marks"])
-    steps.simulate_cohort(sim, window, run.sim)
+    with _timed(timings, "simulate_cohort"):
+        steps.simulate_cohort(sim, window, run.sim)
     bigwigs = {
         c: {m: str(run.sim / "bigwig" / f"{c}-{m}.fc.signal.bigwig") for m in marks}
         for c in run.cells
     }
     for c in run.cells:
-        steps.simulate_bigwigs(sim, window, c, bigwigs[c])
+        with _timed(timings, "simulate_bigwigs"):
+            steps.simulate_bigwigs(sim, window, c, bigwigs[c])
     windows = run.workdir / "results" / "annotation" / "tss_windows.tsv"
     rpkm, gtf = run.sim / "57epigenomes.RPKM.pc", run.sim / "gencode.annotation.gtf"
     every = [p for c in run.cells for p in bigwigs[c].values()]
-    steps.tss_windows(
-        str(gtf), str(rpkm), every, run.cells, config["gene_types"], window, str(windows)
-    )
+    with _timed(timings, "tss_windows"):
+        steps.tss_windows(
+            str(gtf), str(rpkm), every, run.cells, config["gene_types"], window, str(windows)
+        )
     for c in run.cells:
-        steps.bin_signals(str(windows), bigwigs[c], window, str(run.features(c)))
-        steps.labels(str(rpkm), str(windows), c, str(run.labels(c)))
+        with _timed(timings, "bin_signals"):
+            steps.bin_signals(str(windows), bigwigs[c], window, str(run.features(c)))
+        with _timed(timings, "labels"):
+            steps.labels(str(rpkm), str(windows), c, str(run.labels(c)))
     split = config["split"]
-    steps.split_genes(str(windows), split["proportions"], split["seed"], str(run.split))
-    simulate_reference.oracle_auroc(
-        sim,
-        window,
-        run.sim / "truth",
-        {c: run.labels(c) for c in run.cells},
-        run.split,
-        run.references,
-    )
+    with _timed(timings, "split_genes"):
+        steps.split_genes(str(windows), split["proportions"], split["seed"], str(run.split))
+    with _timed(timings, "oracle_auroc"):
+        simulate_reference.oracle_auroc(
+            sim,
+            window,
+            run.sim / "truth",
+            {c: run.labels(c) for c in run.cells},
+            run.split,
+            run.references,
+        )
     return run
+
+
+def train_one(
+    run: SimulatedRun,
+    config: Mapping[str, Any],
+    arch: str,
+    cell: str,
+    out: Path,
+    predictions: bool = False,
+) -> Path:
+    """``rule train`` of ``arch`` on ``cell`` into folder ``out`` (model.pt, metrics.json,
+    history.tsv, and predictions.tsv with ``predictions``); returns the metrics.json path."""
+    settings = arch_settings(config, arch)
+    train(
+        run.features(cell),
+        run.labels(cell),
+        run.split,
+        out / "model.pt",
+        out / "metrics.json",
+        out / "history.tsv",
+        arch=arch,
+        cell=cell,
+        settings=settings,
+        hparams=arch_hparams(config, arch),
+        transform=settings["transform"],
+        device="cpu",
+        predictions_out=out / "predictions.tsv" if predictions else None,
+    )
+    return out / "metrics.json"
 
 
 def train_per_cell(
     run: SimulatedRun, config: Mapping[str, Any], archs: Sequence[str]
 ) -> list[Path]:
     """``rule train`` for every architecture and cell; returns the metrics.json paths."""
-    out = []
-    for arch in archs:
-        settings = arch_settings(config, arch)
-        for c in run.cells:
-            d = run.job(arch, c)
-            train(
-                run.features(c),
-                run.labels(c),
-                run.split,
-                d / "model.pt",
-                d / "metrics.json",
-                d / "history.tsv",
-                arch=arch,
-                cell=c,
-                settings=settings,
-                hparams=arch_hparams(config, arch),
-                transform=settings["transform"],
-                device="cpu",
-            )
-            out.append(d / "metrics.json")
-    return out
+    return [train_one(run, config, a, c, run.job(a, c)) for a in archs for c in run.cells]
 
 
 def train_exclusive_all(
