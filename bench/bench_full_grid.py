@@ -73,11 +73,10 @@ from scipy.optimize import nnls
 from deepchrome2 import calibration
 from deepchrome2.crosscell import sets as cc_sets
 from deepchrome2.crosscell.evaluate import transfer_eval
-from deepchrome2.crosscell.experiment import train_crosscell
 from deepchrome2.crosscell.experiments import NAMES
 from deepchrome2.crosscell.pooled import crosscell_cache
 from deepchrome2.runner import set_threads
-from deepchrome2.training.config_check import arch_hparams, arch_settings
+from deepchrome2.training.config_check import arch_settings
 from deepchrome2.training.loop import TrainSettings, validation_interval
 
 REPO = Path(__file__).resolve().parents[1]
@@ -273,25 +272,9 @@ def run_pooled(
     plan = d / "sets.tsv"
     tset = write_plan(pool, plan)
     names = sorted({*pool.cells, *(t for t, _ in pool.uses)})
-    settings = {**arch_settings(config, arch), "valid_every": mode}
     cpu = timed(
-        lambda: train_crosscell(
-            plan,
-            tset,
-            names,
-            [run.cache(real_cell(c)) for c in names],
-            [run.features(real_cell(c)) for c in names],
-            [run.labels(real_cell(c)) for c in names],
-            run.split,
-            d / "models.pt",
-            d / "metrics.tsv",
-            d / "history.tsv",
-            arch=arch,
-            settings=settings,
-            hparams=arch_hparams(config, arch),
-            transform=settings["transform"],
-            device="cpu",
-            predictions_out=d / "predictions.tsv",
+        lambda: calibration.train_pooled_one(
+            run, config, arch, plan, tset, names, d, real_cell, {"valid_every": mode}, True
         )
     )
     metrics = pd.read_csv(d / "metrics.tsv", sep="\t")

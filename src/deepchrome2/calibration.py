@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,30 +189,48 @@ def train_exclusive_all(
     )
     for c in run.cells:
         crosscell_cache(run.features(c), run.cache(c))
-    out = []
-    for arch in archs:
-        settings = arch_settings(config, arch)
-        for tset in training_sets(plan)["train_set"]:
-            d = run.job(arch, f"sets/{tset}")
-            train_crosscell(
-                sets,
-                tset,
-                run.cells,
-                [run.cache(x) for x in run.cells],
-                [run.features(x) for x in run.cells],
-                [run.labels(x) for x in run.cells],
-                run.split,
-                d / "models.pt",
-                d / "metrics.tsv",
-                d / "history.tsv",
-                arch=arch,
-                settings=settings,
-                hparams=arch_hparams(config, arch),
-                transform=settings["transform"],
-                device="cpu",
-            )
-            out.append(d / "metrics.tsv")
-    return out
+    return [
+        train_pooled_one(run, config, arch, sets, tset, run.cells, run.job(arch, f"sets/{tset}"))
+        for arch in archs
+        for tset in training_sets(plan)["train_set"]
+    ]
+
+
+def train_pooled_one(
+    run: SimulatedRun,
+    config: Mapping[str, Any],
+    arch: str,
+    plan: Path,
+    train_set: str,
+    names: Sequence[str],
+    out: Path,
+    real: Callable[[str], str] = str,
+    overrides: Mapping[str, Any] | None = None,
+    predictions: bool = False,
+) -> Path:
+    """``rule train_crosscell`` of ``arch`` on ``train_set`` of ``plan`` into folder ``out``,
+    with the cells ``names`` (each read from the files of cohort cell ``real(name)``) and the
+    training settings ``overrides``; returns the metrics.tsv path."""
+    settings = {**arch_settings(config, arch), **(overrides or {})}
+    train_crosscell(
+        plan,
+        train_set,
+        names,
+        [run.cache(real(c)) for c in names],
+        [run.features(real(c)) for c in names],
+        [run.labels(real(c)) for c in names],
+        run.split,
+        out / "models.pt",
+        out / "metrics.tsv",
+        out / "history.tsv",
+        arch=arch,
+        settings=settings,
+        hparams=arch_hparams(config, arch),
+        transform=settings["transform"],
+        device="cpu",
+        predictions_out=out / "predictions.tsv" if predictions else None,
+    )
+    return out / "metrics.tsv"
 
 
 def finding3_table(
