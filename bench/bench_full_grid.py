@@ -310,9 +310,7 @@ def run_transfer(
             out,
             cell,
             names,
-            [run.cache(real_cell(c)) for c in names],
-            [run.features(real_cell(c)) for c in names],
-            [run.labels(real_cell(c)) for c in names],
+            *run.cell_files(names, real_cell),
             run.split,
             device="cpu",
         )

@@ -70,6 +70,18 @@ class SimulatedRun:
     def job(self, arch: str, name: str) -> Path:
         return self.workdir / "results" / "models" / arch / name
 
+    def cell_files(
+        self, names: Sequence[str], real: Callable[[str], str] = str
+    ) -> tuple[list[Path], list[Path], list[Path]]:
+        """The caches, features and labels of cells ``names``, each read from the files of
+        cohort cell ``real(name)``, as the cross-cell jobs take them."""
+        cells = [real(c) for c in names]
+        return (
+            [self.cache(c) for c in cells],
+            [self.features(c) for c in cells],
+            [self.labels(c) for c in cells],
+        )
+
 
 def cohort_cells(config: Mapping[str, Any]) -> list[str]:
     """The simulated cells, in tissue-group order."""
@@ -216,9 +228,7 @@ def train_pooled_one(
         plan,
         train_set,
         names,
-        [run.cache(real(c)) for c in names],
-        [run.features(real(c)) for c in names],
-        [run.labels(real(c)) for c in names],
+        *run.cell_files(names, real),
         run.split,
         out / "models.pt",
         out / "metrics.tsv",
