@@ -71,6 +71,7 @@ import yaml
 from scipy.optimize import nnls
 
 from deepchrome2 import calibration
+from deepchrome2.allocator import keep_freed_memory
 from deepchrome2.crosscell import sets as cc_sets
 from deepchrome2.crosscell.evaluate import transfer_eval
 from deepchrome2.crosscell.experiments import NAMES
@@ -648,6 +649,7 @@ def main() -> None:
         base["train"].update(max_epochs=3, patience=1)
     config = cohort_config(base, args.cells, args.genes)
     set_threads(int(config["train"]["threads"]))
+    keep_freed_memory()  # as every workflow step does (runner.run_step)
     archs = args.archs.split(",") if args.archs else list(config["train"]["architectures"])
     cross = list(config["crosscell"]["architectures"])
 

@@ -1,6 +1,7 @@
 """Glue between Snakemake ``script:`` adapters and package functions.
 
-``run_step`` sets up logging into the rule's log file, caps threads, and turns an
+``run_step`` sets up logging into the rule's log file, caps threads, keeps freed memory for
+reuse (:mod:`deepchrome2.allocator`), and turns an
 :class:`~deepchrome2.errors.InputError` into one clear line on stderr and a non-zero exit.
 Outputs of a failed step, and the temporary files it was writing, are removed so that no
 partial output is left behind; temporary files a killed earlier run left next to the outputs are
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from deepchrome2.allocator import keep_freed_memory
 from deepchrome2.errors import InputError
 from deepchrome2.io import remove_stale_temporaries, remove_temporaries
 
@@ -76,6 +78,7 @@ def run_step(smk: Any, step: Callable[[Any], None]) -> None:
     logfile = smk.log[0] if len(smk.log) else None
     setup_logging(logfile)
     set_threads(getattr(smk, "threads", 1))
+    keep_freed_memory()
     outputs = [str(o) for o in smk.output]
     start = time.perf_counter()
     startup_cpu = time.process_time()  # interpreter, Snakemake's preamble and the imports
