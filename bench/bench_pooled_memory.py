@@ -12,6 +12,8 @@ epochs: the pooled arrays are allocated before the first one.
 It prints the process's peak resident set size (``VmHWM``), and its anonymous and file-backed
 parts at the end (the memory-mapped caches count in RSS while their pages are resident, and the
 kernel may drop them), with the CPU seconds. The signal is random, so the AUROC means nothing.
+The malloc settings of every workflow step (``deepchrome2.allocator``) apply unless
+``--default-malloc`` is given.
 
     python bench/bench_pooled_memory.py --cells 55 --genes 19802 --workdir /tmp/pooled_mem
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepchrome2.allocator import keep_freed_memory
 from deepchrome2.crosscell.evaluate import cell_predictions
 from deepchrome2.crosscell.pooled import CellRows, train_pooled_tracks
 from deepchrome2.runner import set_threads
@@ -73,9 +76,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workdir", type=Path, required=True)
     ap.add_argument("--keep", action="store_true", help="keep the cache files for a rerun")
+    ap.add_argument(
+        "--default-malloc", action="store_true", help="glibc's malloc defaults, not the jobs'"
+    )
     args = ap.parse_args()
 
     set_threads(args.threads)
+    if not args.default_malloc:
+        keep_freed_memory()
     args.workdir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     cells = [synthetic_cell(i, args.genes, args.workdir, rng) for i in range(args.cells)]

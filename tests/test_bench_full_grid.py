@@ -118,3 +118,21 @@ def test_too_few_cells_is_one_clear_line(tmp_path):
     assert res.returncode != 0
     assert res.stderr.strip().splitlines()[-1] == "bench_full_grid: --cells 1: must be 2 to 8"
     assert not (tmp_path / "g.tsv").exists()
+
+
+def test_allocator_bench_runs_jobs_both_ways_with_the_same_arithmetic(quick):
+    work, _ = quick
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), OMP_NUM_THREADS="1")
+    res = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_allocator.py"), "--workdir", str(work),
+         "--cells", "3", "--genes", "450", "--archs", "linear,deepchrome"],
+        capture_output=True, text=True, env=env, timeout=900,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-3000:]
+    table = pd.read_csv(pd.io.common.StringIO(res.stdout), sep="\t")
+    assert sorted(zip(table["arch"], table["mode"], strict=True)) == [
+        ("deepchrome", "default"), ("deepchrome", "kept"), ("linear", "default"), ("linear", "kept")
+    ]  # fmt: skip
+    assert (table["cpu_s"] > 0).all() and (table["peak_rss_mb"] > 0).all()
+    # the settings change where memory comes from, never a number the job computes
+    assert table.groupby("arch")["history"].nunique().eq(1).all()
