@@ -22,7 +22,7 @@ import torch
 import yaml
 
 from deepchrome2.gan.data import load_split_data
-from deepchrome2.gan.quality import load_truth, profile_correlation, structured_marks
+from deepchrome2.gan.summary import load_truth, profile_correlation, structured_marks
 from deepchrome2.gan.train import GanConfig, fit_gan, sample
 
 

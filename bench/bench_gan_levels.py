@@ -29,7 +29,8 @@ import pandas as pd
 import yaml
 
 from deepchrome2.gan.data import load_split_data
-from deepchrome2.gan.quality import load_truth, quality_rows
+from deepchrome2.gan.quality import quality_rows
+from deepchrome2.gan.summary import load_truth
 from deepchrome2.gan.train import GanConfig, fit_gan, sample
 from deepchrome2.training.artifact import TrainedModel, load_trained
 from deepchrome2.training.data import load_cell

@@ -12,7 +12,8 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import SignalTransform
 from deepchrome2.gan.model import Critic, Generator
 from deepchrome2.gan.optimize import class_score, optimize_class_map
-from deepchrome2.gan.quality import critic_distance, profile_correlation, wasserstein_per_column
+from deepchrome2.gan.quality import critic_distance
+from deepchrome2.gan.summary import profile_correlation, wasserstein_per_column
 from deepchrome2.gan.train import (
     DivergenceError,
     GanConfig,

@@ -15,12 +15,8 @@ from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.optimize import gan_optimize_map, load_optmap
-from deepchrome2.gan.quality import (
-    gan_quality_set,
-    load_truth,
-    profile_correlation,
-    structured_marks,
-)
+from deepchrome2.gan.quality import gan_quality_set
+from deepchrome2.gan.summary import load_truth, profile_correlation, structured_marks
 from deepchrome2.gan.train import DivergenceError, generate_gan, load_generated, train_gan
 from deepchrome2.plots import registry
 from deepchrome2.training.artifact import TrainedModel, save_trained

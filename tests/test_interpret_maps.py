@@ -14,12 +14,8 @@ import pytest
 
 from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
-from deepchrome2.interpret.maps import (
-    attention_maps,
-    attribution_maps,
-    attribution_table,
-    load_npz,
-)
+from deepchrome2.interpret.maps import attention_maps, attribution_maps
+from deepchrome2.interpret.summary import attribution_table, load_npz
 from deepchrome2.plots.interpret import attention_figure, attribution_figure
 from deepchrome2.training.job import train
 

@@ -17,7 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
+from sklearn.metrics import (
+    average_precision_score,
+    log_loss,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 from deepchrome2.training import metrics
 
@@ -33,12 +39,10 @@ ALLOWED = {
     "train_gan": {"torch"},
     "generate_gan": {"torch"},
     "gan_quality_set": {"torch"},
-    "gan_quality": {"torch"},
     "gan_optimize_map": {"torch"},
     "class_optmap": {"torch"},
     "attention_maps": {"torch"},
     "attribution_maps": {"torch"},
-    "attribution_table": {"torch"},
     "predict_new_cell": {"torch"},
     # The data stage reads and writes bigWigs.
     "bin_signals": {"pyBigWig"},
@@ -98,9 +102,21 @@ def test_table_modules_load_no_heavy_library():
             "deepchrome2.predict.agreement",
             "deepchrome2.paper",
             "deepchrome2.runner",
+            "deepchrome2.interpret.summary",
+            "deepchrome2.gan.summary",
         )
     )
     assert loaded_heavy(imports) == set()
+
+
+def test_figure_modules_load_matplotlib_only():
+    # Every module of the figure registry; torch and scikit-learn load only inside the draw
+    # functions that read a model or a GAN checkpoint. (pyBigWig comes with the deepTools
+    # matrix reader; it is cheap.)
+    plots = sorted(p.stem for p in (ROOT / "src/deepchrome2/plots").glob("*.py"))
+    imports = "\n".join(f"import deepchrome2.plots.{m}" for m in plots if m != "__init__")
+    assert loaded_heavy(imports) <= {"matplotlib", "pyBigWig"}
+    assert "matplotlib" in loaded_heavy(imports)
 
 
 def test_probe_sees_a_heavy_import():
@@ -124,6 +140,28 @@ def test_classification_metrics_match_scikit_learn(seed):
     assert got["auprc"] == pytest.approx(average_precision_score(y, p), abs=1e-12)
     assert got["loss"] == pytest.approx(log_loss(y, clipped, labels=[0, 1]), abs=1e-12)
     assert got["accuracy"] == pytest.approx(np.mean(y == (p >= 0.5)), abs=0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_curve_points_match_scikit_learn(seed):
+    # The ROC figure's NumPy curves against scikit-learn's, point for point, ties included.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 2000))
+    y = rng.integers(0, 2, n)
+    y[:2] = [0, 1]
+    p = rng.random(n)
+    if seed % 2:
+        p = np.round(p, 1)
+    fpr, tpr = metrics.roc_points(y, p)
+    ref_fpr, ref_tpr, _ = roc_curve(y, p, drop_intermediate=False)
+    np.testing.assert_allclose(fpr, ref_fpr, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tpr, ref_tpr, rtol=0, atol=1e-12)
+    precision, recall = metrics.pr_points(y, p)
+    ref_precision, ref_recall, _ = precision_recall_curve(y, p)
+    np.testing.assert_allclose(precision, ref_precision, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(recall, ref_recall, rtol=0, atol=1e-12)
+    with pytest.raises(metrics.SingleClassError):
+        metrics.roc_points(np.zeros(n, int), p)
 
 
 TRAIN_STEPS = """

@@ -1,6 +1,6 @@
 """rule attribution_table: every attribution map's share per mark and its r with the truth."""
 
-from deepchrome2.interpret.maps import attribution_table
+from deepchrome2.interpret.summary import attribution_table
 from deepchrome2.runner import run_step
 
 

@@ -1,6 +1,6 @@
 """rule gan_quality: stack the per-GAN quality tables."""
 
-from deepchrome2.gan.quality import gan_quality
+from deepchrome2.gan.summary import gan_quality
 from deepchrome2.runner import run_step
 
 

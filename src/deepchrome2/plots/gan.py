@@ -277,7 +277,7 @@ def draw_gan_samples(job: FigureJob) -> None:
 
 def draw_gan_profiles(job: FigureJob) -> None:
     """Mean profile per mark and class, generated against real (and the truth if simulated)."""
-    from deepchrome2.gan.quality import load_truth
+    from deepchrome2.gan.summary import load_truth
 
     gan, gen = _generated(job)
     real, _ = _real_test(job, gan)

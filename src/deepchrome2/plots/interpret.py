@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 
 from deepchrome2.data.deeptools import read_matrix  # noqa: E402
 from deepchrome2.errors import InputError  # noqa: E402
+from deepchrome2.interpret.summary import load_npz  # noqa: E402
 from deepchrome2.plots.registry import FigureJob  # noqa: E402
 from deepchrome2.plots.save import save_figure  # noqa: E402
 
@@ -116,8 +117,6 @@ def optmap_figure(
 
 def attention_figure(npz: PathLike, pdf: PathLike, png: PathLike, cell: str) -> None:
     """Bin-level attention per mark by class (mean, IQR band) and the mark-level distribution."""
-    from deepchrome2.interpret.maps import load_npz
-
     d = load_npz(npz)
     marks = [str(m) for m in d["marks"]]
     x = np.asarray(d["bin_starts"]) / 1000
@@ -166,8 +165,6 @@ def attention_figure(npz: PathLike, pdf: PathLike, png: PathLike, cell: str) -> 
 
 def attribution_figure(maps: Sequence[PathLike], pdf: PathLike, png: PathLike, cell: str) -> None:
     """Integrated-gradients maps of several architectures side by side (rows: class 0, 1)."""
-    from deepchrome2.interpret.maps import load_npz
-
     loaded = [load_npz(p) for p in maps]
     marks = [str(m) for m in loaded[0]["marks"]]
     fig, axes = plt.subplots(2, len(loaded), figsize=(2.9 * len(loaded) + 1, 4.8), squeeze=False)

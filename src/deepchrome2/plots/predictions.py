@@ -10,17 +10,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.metrics import (  # noqa: E402
-    average_precision_score,
-    precision_recall_curve,
-    roc_auc_score,
-    roc_curve,
-)
 
 from deepchrome2.errors import InputError  # noqa: E402
 from deepchrome2.plots.registry import FigureJob  # noqa: E402
 from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.predict.agreement import read_predictions  # noqa: E402
+from deepchrome2.training.metrics import (  # noqa: E402
+    auroc,
+    average_precision,
+    pr_points,
+    roc_points,
+)
 
 PathLike = str | os.PathLike[str]
 
@@ -37,12 +37,13 @@ def roc_pr_figure(
         if "p_high" not in df.columns or "label" not in df.columns:
             raise InputError(path, "ROC curves need the class target's label and p_high")
         test = df[df["split"] == "test"]
-        y, p = test["label"].to_numpy(), test["p_high"].to_numpy()
+        y = test["label"].to_numpy().astype(int)
+        p = test["p_high"].to_numpy().astype(np.float64)
         color = f"C{i % 10}"
-        fpr, tpr, _ = roc_curve(y, p)
-        roc_ax.plot(fpr, tpr, color=color, lw=1.2, label=f"{arch} ({roc_auc_score(y, p):.3f})")
-        prec, rec, _ = precision_recall_curve(y, p)
-        ap = average_precision_score(y, p)
+        fpr, tpr = roc_points(y, p)
+        roc_ax.plot(fpr, tpr, color=color, lw=1.2, label=f"{arch} ({auroc(y, p):.3f})")
+        prec, rec = pr_points(y, p)
+        ap = average_precision(y, p)
         pr_ax.plot(rec, prec, color=color, lw=1.2, label=f"{arch} ({ap:.3f})")
         base = float(np.mean(y))
     roc_ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--")

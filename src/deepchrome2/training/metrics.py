@@ -55,18 +55,45 @@ def _roc_auc(y: np.ndarray, p: np.ndarray) -> float:
     return (rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
 
 
-def average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    """Average precision: sum over distinct thresholds of (recall gain) x precision."""
+def _counts_by_threshold(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """True and false positives when calling every score >= t positive, for each distinct
+    score t from the highest down (scikit-learn's ``_binary_clf_curve``)."""
     order = np.argsort(-p, kind="mergesort")
     y_sorted = y[order]
     p_sorted = p[order]
     last = np.r_[p_sorted[1:] != p_sorted[:-1], True]  # last gene of each distinct score
     tps = np.cumsum(y_sorted)[last]
     fps = (np.arange(1, len(y) + 1) - np.cumsum(y_sorted))[last]
+    return tps, fps
+
+
+def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Average precision: sum over distinct thresholds of (recall gain) x precision."""
+    tps, fps = _counts_by_threshold(y, p)
     precision = tps / (tps + fps)
     recall = tps / tps[-1]
     gain = np.diff(np.r_[0.0, recall])
     return float(np.sum(gain * precision))
+
+
+def roc_points(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ROC curve (false and true positive rates) at every distinct threshold, from (0, 0);
+    scikit-learn's ``roc_curve`` with ``drop_intermediate=False``."""
+    y = np.asarray(y).astype(int)
+    check_two_classes(y)
+    tps, fps = _counts_by_threshold(y, np.asarray(p, dtype=np.float64))
+    return np.r_[0.0, fps / fps[-1]], np.r_[0.0, tps / tps[-1]]
+
+
+def pr_points(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Precision and recall at every distinct threshold, recall decreasing to the point
+    (recall 0, precision 1); scikit-learn's ``precision_recall_curve``."""
+    y = np.asarray(y).astype(int)
+    check_two_classes(y)
+    tps, fps = _counts_by_threshold(y, np.asarray(p, dtype=np.float64))
+    precision = tps / (tps + fps)
+    recall = tps / tps[-1]
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0]
 
 
 def log_loss(y: np.ndarray, p: np.ndarray) -> float:
