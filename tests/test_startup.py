@@ -124,16 +124,21 @@ def test_probe_sees_a_heavy_import():
     assert "torch" in loaded_heavy("import deepchrome2.training.loop")
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_classification_metrics_match_scikit_learn(seed):
-    # The training jobs' NumPy metrics against scikit-learn's, ties included.
+def labels_and_scores(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """20-2000 random 0/1 labels (both classes present) and scores; odd seeds round the scores
+    to one decimal, so that many are tied."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(20, 2000))
     y = rng.integers(0, 2, n)
     y[:2] = [0, 1]
     p = rng.random(n)
-    if seed % 2:
-        p = np.round(p, 1)  # many tied scores
+    return y, (np.round(p, 1) if seed % 2 else p)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_classification_metrics_match_scikit_learn(seed):
+    # The training jobs' NumPy metrics against scikit-learn's, ties included.
+    y, p = labels_and_scores(seed)
     got = metrics.classification_metrics(y, p)
     clipped = np.clip(p, 1e-7, 1 - 1e-7)
     assert got["auroc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
@@ -145,13 +150,8 @@ def test_classification_metrics_match_scikit_learn(seed):
 @pytest.mark.parametrize("seed", range(6))
 def test_curve_points_match_scikit_learn(seed):
     # The ROC figure's NumPy curves against scikit-learn's, point for point, ties included.
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(20, 2000))
-    y = rng.integers(0, 2, n)
-    y[:2] = [0, 1]
-    p = rng.random(n)
-    if seed % 2:
-        p = np.round(p, 1)
+    y, p = labels_and_scores(seed)
+    n = len(y)
     fpr, tpr = metrics.roc_points(y, p)
     ref_fpr, ref_tpr, _ = roc_curve(y, p, drop_intermediate=False)
     np.testing.assert_allclose(fpr, ref_fpr, rtol=0, atol=1e-12)
