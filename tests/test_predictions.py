@@ -141,6 +141,27 @@ def test_agreement_of_hand_made_predictions(tmp_path):
     assert back["call_agreement"].tolist() == [0.5]
 
 
+def test_roc_figure_names_a_predictions_file_with_one_class_of_test_genes(tmp_path):
+    from deepchrome2.plots.predictions import roc_pr_figure
+
+    genes = np.array([f"G{i}" for i in range(4)])
+    path = tmp_path / "linear_E1.tsv"
+    df = pd.DataFrame(
+        {
+            "gene_id": genes,
+            "split": ["train", "test", "test", "valid"],
+            "label": [0, 1, 1, 0],  # both test genes are high
+            "log_rpkm": 1.0,
+            "p_high": [0.2, 0.7, 0.6, 0.1],
+        }
+    )
+    write_tsv(path, df)
+    pdf, png = tmp_path / "roc.pdf", tmp_path / "roc.png"
+    with pytest.raises(InputError, match="linear_E1.tsv.*single class"):
+        roc_pr_figure([path], ["linear"], "E1", pdf, png)
+    assert not pdf.exists() and not png.exists()
+
+
 def test_agreement_refuses_predictions_over_different_test_genes(tmp_path):
     genes = np.array(["G1", "G2", "G3"])
     pa = _write_preds(tmp_path / "a.tsv", genes, ["test"] * 3, [0.1, 0.5, 0.9])

@@ -16,6 +16,7 @@ from deepchrome2.plots.registry import FigureJob  # noqa: E402
 from deepchrome2.plots.save import save_figure  # noqa: E402
 from deepchrome2.predict.agreement import read_predictions  # noqa: E402
 from deepchrome2.training.metrics import (  # noqa: E402
+    SingleClassError,
     auroc,
     average_precision,
     pr_points,
@@ -40,7 +41,10 @@ def roc_pr_figure(
         y = test["label"].to_numpy().astype(int)
         p = test["p_high"].to_numpy().astype(np.float64)
         color = f"C{i % 10}"
-        fpr, tpr = roc_points(y, p)
+        try:
+            fpr, tpr = roc_points(y, p)
+        except SingleClassError as err:
+            raise InputError(path, f"test genes: {err}") from err
         roc_ax.plot(fpr, tpr, color=color, lw=1.2, label=f"{arch} ({auroc(y, p):.3f})")
         prec, rec = pr_points(y, p)
         ap = average_precision(y, p)
