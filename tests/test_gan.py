@@ -73,6 +73,61 @@ def test_generator_has_no_edge_artifacts():
     assert torch.allclose(x, x[:, :, 50:51].expand_as(x))
 
 
+def residual_lag1(Z: np.ndarray) -> float:
+    """Mean over marks of the correlation of neighbouring bins, each gene's mean removed."""
+    r = Z - Z.mean(axis=2, keepdims=True)
+    return float(
+        np.mean([np.corrcoef(r[:, m, :-1].ravel(), r[:, m, 1:].ravel())[0, 1] for m in range(5)])
+    )
+
+
+def test_noise_channels_reach_every_bin():
+    """The random input holds the latent vector and then one noise value per channel and bin;
+    the same latent vector with other noise gives another profile, and without noise channels
+    the input is the latent vector alone."""
+    gen = torch.Generator().manual_seed(0)
+    assert Generator(5, 100, latent_dim=8).draw(4, gen).shape == (4, 8)
+    for n_bins in (100, 37):
+        G = Generator(5, n_bins, latent_dim=8, noise_channels=3)
+        z = G.draw(4, gen)
+        assert z.shape == (4, 8 + 3 * 4 * G.base)
+        y = torch.tensor([0, 1, 1, 0])
+        other = torch.cat([z[:, :8], G.draw(4, gen)[:, 8:]], dim=1)
+        with torch.no_grad():
+            a, b = G(z, y), G(other, y)
+        assert a.shape == (4, 5, n_bins)
+        # every bin of every mark moves with the noise
+        assert ((a - b).abs() > 0).all()
+
+
+def test_noise_channels_give_bin_to_bin_texture():
+    """Real profiles carry independent noise per bin; a generator fed a latent vector only
+    makes them smooth. Neighbouring bins' correlation (gene means removed) of the synthetic
+    data is 0.17; over GAN seeds 1-5 at 30 epochs the generated samples had 0.88-0.95 without
+    noise channels and 0.33-0.44 with 4 (0.50-0.56 at 60 epochs)."""
+    X, y = synthetic()
+    lag = {}
+    for k in (0, 4):
+        gan = fit_gan(X, y, small_cfg(noise_channels=k), device="cpu")
+        lag[k] = residual_lag1(sample(gan, 200, seed=5, transformed=True)[0])
+    assert lag[0] > 0.8, lag
+    assert lag[4] < 0.65, lag
+
+
+def test_checkpoint_of_another_generator_is_an_input_error(tmp_path):
+    X, y = synthetic(120)
+    gan = fit_gan(X, y, small_cfg(epochs=1, noise_channels=2), device="cpu")
+    save_gan(tmp_path / "gan.pt", gan)
+    again = load_gan(tmp_path / "gan.pt")
+    assert again.config.noise_channels == 2
+    assert np.array_equal(sample(again, 5, seed=2)[0], sample(gan, 5, seed=2)[0])
+    ck = torch.load(tmp_path / "gan.pt", weights_only=True)
+    ck["config"]["noise_channels"] = 0  # the networks no longer match the config
+    torch.save(ck, tmp_path / "old.pt")
+    with pytest.raises(InputError, match=r"old\.pt.*rerun rule train_gan"):
+        load_gan(tmp_path / "old.pt")
+
+
 def test_transform_round_trip():
     X, _ = synthetic(60)
     t = SignalTransform.fit(X)

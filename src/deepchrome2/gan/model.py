@@ -6,9 +6,11 @@ projection (Miyato & Koyama 2018): ``D(x, y) = w . h(x) + e_y . h(x)``. The gene
 latent vector and a learned class embedding and upsamples it with 1-D convolutions along the
 bins, so neighbouring bins are generated jointly; the convolutions pad by replicating the
 edge bins: with zero padding the generated profiles dipped or jumped in their first and
-last bins. The critic is a multilayer perceptron. Both
-networks work in the transformed space (log1p, then standardised per mark, see
-:class:`deepchrome2.gan.data.SignalTransform`).
+last bins. Optionally (``noise_channels`` > 0) independent standard-normal noise per bin
+enters the last convolution as extra input channels: a latent vector alone makes every
+generated profile smooth across bins, where real profiles carry bin-to-bin noise. The critic
+is a multilayer perceptron. Both networks work in the transformed space (log1p, then
+standardised per mark, see :class:`deepchrome2.gan.data.SignalTransform`).
 """
 
 from __future__ import annotations
@@ -25,12 +27,19 @@ class Generator(nn.Module):
     """Latent vector + class -> (marks x bins) signal matrix in transformed space."""
 
     def __init__(
-        self, n_marks: int, n_bins: int, latent_dim: int = 32, width: int = 64, n_classes: int = 2
+        self,
+        n_marks: int,
+        n_bins: int,
+        latent_dim: int = 32,
+        width: int = 64,
+        n_classes: int = 2,
+        noise_channels: int = 0,
     ) -> None:
         super().__init__()
         self.n_marks, self.n_bins, self.latent_dim = n_marks, n_bins, latent_dim
         self.base = math.ceil(n_bins / 4)
         self.width = width
+        self.noise_channels = noise_channels
         self.embed = nn.Embedding(n_classes, 16)
         self.fc = nn.Sequential(
             nn.Linear(latent_dim + 16, 2 * width * self.base), nn.LeakyReLU(0.2)
@@ -42,13 +51,31 @@ class Generator(nn.Module):
             nn.Upsample(scale_factor=2, mode="nearest"),
             nn.Conv1d(width, width, 5, padding=2, padding_mode="replicate"),
             nn.LeakyReLU(0.2),
-            nn.Conv1d(width, n_marks, 5, padding=2, padding_mode="replicate"),
+        )
+        self.head = nn.Conv1d(
+            width + noise_channels, n_marks, 5, padding=2, padding_mode="replicate"
         )
 
+    @property
+    def input_dim(self) -> int:
+        """Width of the random input per sample: the latent vector, then the per-bin noise."""
+        return self.latent_dim + self.noise_channels * 4 * self.base
+
+    def draw(
+        self, n: int, generator: torch.Generator, device: torch.device | str = "cpu"
+    ) -> torch.Tensor:
+        """Standard-normal input ``(n, input_dim)`` for ``n`` samples, drawn from ``generator``."""
+        return torch.randn(n, self.input_dim, generator=generator, device=device)
+
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        h = self.fc(torch.cat([z, self.embed(y)], dim=1))
-        h = h.view(-1, 2 * self.width, self.base)
-        return self.up(h)[:, :, : self.n_bins]
+        """Signal (batch, marks, bins) from random input ``z`` (:meth:`draw`) and class ``y``."""
+        latent = z[:, : self.latent_dim]
+        h = self.fc(torch.cat([latent, self.embed(y)], dim=1))
+        h = self.up(h.view(-1, 2 * self.width, self.base))
+        if self.noise_channels:
+            noise = z[:, self.latent_dim :].reshape(len(z), self.noise_channels, h.shape[-1])
+            h = torch.cat([h, noise], dim=1)
+        return self.head(h)[:, :, : self.n_bins]
 
 
 class Critic(nn.Module):

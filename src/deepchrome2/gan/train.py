@@ -41,6 +41,7 @@ class GanConfig:
     gp_weight: float = 10.0
     seed: int = 7
     gen_width: int = 32
+    noise_channels: int = 0
     critic_width: int = 256
     min_genes_per_class: int = 20
 
@@ -80,7 +81,7 @@ class _Wgan:
     def critic_step(self, real: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         """One critic step on a batch; its loss, Wasserstein estimate and gradient penalty."""
         cfg, D = self.cfg, self.D
-        noise = torch.randn(len(real), cfg.latent_dim, generator=self.gen, device=self.dev)
+        noise = self.G.draw(len(real), self.gen, self.dev)
         with torch.no_grad():
             fake = self.G(noise, yb)
         d_real, d_fake = D(real, yb).mean(), D(fake, yb).mean()
@@ -93,7 +94,7 @@ class _Wgan:
 
     def generator_step(self, yb: torch.Tensor) -> torch.Tensor:
         """One generator step against the (frozen) critic; its loss."""
-        noise = torch.randn(len(yb), self.cfg.latent_dim, generator=self.gen, device=self.dev)
+        noise = self.G.draw(len(yb), self.gen, self.dev)
         self.D.requires_grad_(False)
         loss_g = -self.D(self.G(noise, yb), yb).mean()
         self.opt_g.zero_grad(set_to_none=True)
@@ -162,7 +163,9 @@ def fit_gan(
     transform = SignalTransform.fit(X)
     Z = torch.from_numpy(transform.forward(X)).to(dev)
     Y = torch.from_numpy(np.asarray(y, dtype=np.int64)).to(dev)
-    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width).to(dev)
+    G = Generator(
+        n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels
+    ).to(dev)
     D = Critic(n_marks, n_bins, cfg.critic_width).to(dev)
     opt_g = ADAM(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     opt_d = ADAM(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
@@ -224,10 +227,16 @@ def load_gan(path: PathLike) -> TrainedGan:
         raise InputError(path, f"cannot read GAN checkpoint: {err}") from err
     cfg = GanConfig(**ck["config"])
     n_marks, n_bins = len(ck["marks"]), len(ck["bin_starts"])
-    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width)
+    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels)
     D = Critic(n_marks, n_bins, cfg.critic_width)
-    G.load_state_dict(ck["generator"])
-    D.load_state_dict(ck["critic"])
+    try:
+        G.load_state_dict(ck["generator"])
+        D.load_state_dict(ck["critic"])
+    except RuntimeError as err:
+        first = str(err).strip().splitlines()[-1].strip()
+        raise InputError(
+            path, f"networks do not match this version's GAN ({first}); rerun rule train_gan"
+        ) from err
     G.eval()
     D.eval()
     return TrainedGan(
@@ -250,7 +259,7 @@ def sample(
     """
     gen = torch.Generator().manual_seed(seed)
     y = torch.repeat_interleave(torch.arange(2), n_per_class)
-    z = torch.randn(len(y), gan.config.latent_dim, generator=gen)
+    z = gan.generator.draw(len(y), gen)
     Zg = gan.generator(z, y).numpy()
     if not np.isfinite(Zg).all():
         raise RuntimeError("generator produced non-finite values")
