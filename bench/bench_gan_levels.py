@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 import yaml
 
 from deepchrome2.gan.data import load_split_data
@@ -89,10 +90,12 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--classifier", default=None, help="default: gan.classifier of --config")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--threads", type=int, default=None, help="default: gan.threads of --config")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     wd = Path(args.workdir)
     gan_cfg = yaml.safe_load(Path(args.config).read_text())["gan"]
+    torch.set_num_threads(args.threads or int(gan_cfg.get("threads", 1)))
     feats, labels = (
         [wd / f"results/features/{args.cell}.npz"],
         [wd / f"results/labels/{args.cell}.tsv"],
