@@ -24,7 +24,7 @@ N_CLASSES = 2
 
 
 class Generator(nn.Module):
-    """Latent vector + class -> (marks x bins) signal matrix in transformed space."""
+    """Latent vector (and per-bin noise) + class -> (marks x bins) signal, transformed space."""
 
     def __init__(
         self,
