@@ -138,6 +138,14 @@ def _check_finite(row: list[float], g_steps: int, source: PathLike) -> None:
         )
 
 
+def networks(cfg: GanConfig, n_marks: int, n_bins: int) -> tuple[Generator, Critic]:
+    """A fresh generator and critic of ``cfg``'s sizes, for inputs of ``n_marks`` x ``n_bins``."""
+    generator = Generator(
+        n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels
+    )
+    return generator, Critic(n_marks, n_bins, cfg.critic_width)
+
+
 def fit_gan(
     X: np.ndarray,
     y: np.ndarray,
@@ -163,10 +171,7 @@ def fit_gan(
     transform = SignalTransform.fit(X)
     Z = torch.from_numpy(transform.forward(X)).to(dev)
     Y = torch.from_numpy(np.asarray(y, dtype=np.int64)).to(dev)
-    G = Generator(
-        n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels
-    ).to(dev)
-    D = Critic(n_marks, n_bins, cfg.critic_width).to(dev)
+    G, D = (net.to(dev) for net in networks(cfg, n_marks, n_bins))
     opt_g = ADAM(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     opt_d = ADAM(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     wgan = _Wgan(G, D, opt_g, opt_d, gen, dev, cfg)
@@ -227,15 +232,14 @@ def load_gan(path: PathLike) -> TrainedGan:
         raise InputError(path, f"cannot read GAN checkpoint: {err}") from err
     cfg = GanConfig(**ck["config"])
     n_marks, n_bins = len(ck["marks"]), len(ck["bin_starts"])
-    G = Generator(n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels)
-    D = Critic(n_marks, n_bins, cfg.critic_width)
+    G, D = networks(cfg, n_marks, n_bins)
     try:
         G.load_state_dict(ck["generator"])
         D.load_state_dict(ck["critic"])
     except RuntimeError as err:
-        first = str(err).strip().splitlines()[-1].strip()
+        detail = str(err).strip().splitlines()[-1].strip()
         raise InputError(
-            path, f"networks do not match this version's GAN ({first}); rerun rule train_gan"
+            path, f"networks do not match this version's GAN ({detail}); rerun rule train_gan"
         ) from err
     G.eval()
     D.eval()
