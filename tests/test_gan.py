@@ -13,7 +13,11 @@ from deepchrome2.gan.data import SignalTransform
 from deepchrome2.gan.model import Critic, Generator
 from deepchrome2.gan.optimize import class_score, optimize_class_map
 from deepchrome2.gan.quality import critic_distance
-from deepchrome2.gan.summary import profile_correlation, wasserstein_per_column
+from deepchrome2.gan.summary import (
+    profile_correlation,
+    resampled_wasserstein,
+    wasserstein_per_column,
+)
 from deepchrome2.gan.train import (
     DivergenceError,
     GanConfig,
@@ -172,6 +176,29 @@ def test_training_is_deterministic():
     assert a.history.equals(b.history)
 
 
+def test_weight_average_leaves_training_alone_and_averages_the_generator():
+    """``ema`` changes only which generator is kept: the same losses epoch by epoch, and a
+    generator whose weights lie between the final and the earlier ones."""
+    X, y = synthetic(120)
+    plain = fit_gan(X, y, small_cfg(epochs=4), device="cpu")
+    averaged = fit_gan(X, y, small_cfg(epochs=4, ema=0.9), device="cpu")
+    assert averaged.history.equals(plain.history)
+    start = fit_gan(X, y, small_cfg(epochs=0), device="cpu").generator  # the initial weights
+    final = torch.nn.utils.parameters_to_vector(plain.generator.parameters())
+    avg = torch.nn.utils.parameters_to_vector(averaged.generator.parameters())
+    init = torch.nn.utils.parameters_to_vector(start.parameters())
+    assert not torch.equal(avg, final)
+    # an average of the trajectory sits nearer the end than the start, but not on it
+    assert 0 < (avg - final).norm() < (init - final).norm()
+    # a long memory on a short run: the warm-up keeps the average off the initial weights
+    slow = fit_gan(X, y, small_cfg(epochs=4, ema=0.999), device="cpu").generator
+    slow = torch.nn.utils.parameters_to_vector(slow.parameters())
+    assert (slow - final).norm() < (slow - init).norm()
+    # with almost no memory the average is the final generator
+    tiny = fit_gan(X, y, small_cfg(epochs=4, ema=1e-9), device="cpu").generator
+    assert torch.allclose(torch.nn.utils.parameters_to_vector(tiny.parameters()), final, atol=1e-6)
+
+
 def test_divergence_names_epoch():
     X, y = synthetic(120)
     with pytest.raises(DivergenceError, match=r"non-finite loss at epoch \d+"):
@@ -197,6 +224,30 @@ def test_wasserstein_matches_scipy():
     )  # fmt: skip
     assert np.allclose(ours, ref)
     assert np.allclose(wasserstein_per_column(a, a), 0)
+
+
+def test_resampled_real_distance_is_the_sampling_floor():
+    """Partitions of one pool estimate the W1 that independent samples of those sizes give:
+    compared with fresh draws from the generating distributions (scipy), per column."""
+    rng = np.random.default_rng(4)
+
+    # column 0 normal, column 1 a mixture with a rare, distant mode
+    def draw(n: int) -> np.ndarray:
+        rare = rng.random(n) < 0.1
+        return np.stack(
+            [rng.normal(size=n), np.where(rare, rng.normal(3, 1, n), 0.1 * rng.normal(size=n))], 1
+        )
+
+    floor = resampled_wasserstein(draw(20000), 300, 500, n_resamples=200, seed=0)
+    fresh = []
+    for _ in range(400):
+        a, b = draw(300), draw(500)
+        fresh.append([scipy.stats.wasserstein_distance(a[:, j], b[:, j]) for j in range(2)])
+    fresh = np.mean(fresh, axis=0)
+    assert floor.shape == (2,)
+    assert np.allclose(floor, fresh, rtol=0.15)  # 0.92-1.05 of it over seeds 0-7
+    with pytest.raises(ValueError, match="cannot draw samples of 300 and 500 from 700"):
+        resampled_wasserstein(draw(700), 300, 500)
 
 
 def test_profile_correlation():

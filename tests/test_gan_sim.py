@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 import torch
 from _smk import snakemake, tiny_config
 
@@ -17,7 +18,13 @@ from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.optimize import gan_optimize_map, load_optmap
 from deepchrome2.gan.quality import gan_quality_set
 from deepchrome2.gan.summary import load_truth, profile_correlation, structured_marks
-from deepchrome2.gan.train import DivergenceError, generate_gan, load_generated, train_gan
+from deepchrome2.gan.train import (
+    DivergenceError,
+    generate_gan,
+    load_gan,
+    load_generated,
+    train_gan,
+)
 from deepchrome2.plots import registry
 from deepchrome2.training.artifact import TrainedModel, save_trained
 from deepchrome2.training.transform import Transform
@@ -62,6 +69,11 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
     paths["truth"] = out / "truth" / "class_profiles.npz"
     paths["dir"] = out
     return paths
+
+
+def gan_transform(checkpoint: Path):
+    """The signal transform a GAN checkpoint was trained with."""
+    return load_gan(checkpoint).transform
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +145,27 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     for col in ("fidelity_accuracy", "fidelity_mean_prob", "real_test_accuracy"):
         assert df[col].between(0, 1).all()
     assert (df["w1_generated_vs_test"] > 0).all() and (df["w1_valid_vs_test"] > 0).all()
+    # the ratios: generated over the resampled real-versus-real floor, overall and per mark
+    per_mark = df[[f"w1_ratio_{m}" for m in simulate.MARKS]]
+    assert np.allclose(df["max_w1_ratio"], per_mark.max(axis=1))
+    want = df["w1_generated_vs_test"] / df["w1_real_resampled"]  # the table holds 4 digits
+    assert np.allclose(df["w1_ratio"], want, rtol=1e-3)
+    # the floor is the expectation of the valid-versus-test draw, so the two are close
+    assert (df["w1_real_resampled"] / df["w1_valid_vs_test"]).between(0.5, 2).all()
     # the level columns are the relative error of the generated mean signal per mark
     gen = load_generated(trained["generated"])
     test = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "test")
+    valid = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "valid")
     for c in (0, 1):
         k = gen["marks"].index("H3K27me3")
         want = gen["X"][gen["y"] == c][:, k].mean() / test.X[test.y == c][:, k].mean() - 1
         assert df.loc[c, "level_error_H3K27me3"] == pytest.approx(want, rel=1e-3, abs=1e-3)
+        # generated (as many as the valid genes of the class) against test genes, with scipy
+        g = gen["Z"][gen["y"] == c][: int((valid.y == c).sum())]
+        t = gan_transform(trained["checkpoint"]).forward(test.X[test.y == c])
+        w1 = [scipy.stats.wasserstein_distance(g[:, m, b], t[:, m, b])
+              for m in range(g.shape[1]) for b in range(g.shape[2])]  # fmt: skip
+        assert df.loc[c, "w1_generated_vs_test"] == pytest.approx(np.mean(w1), rel=1e-3)
     assert "H3K4me3" in df.loc[0, "structured_marks"]
     assert np.isfinite(df["min_r_structured"]).all()
     # the classifier recognises the generated high-expression class better than chance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
@@ -43,6 +44,7 @@ class GanConfig:
     gen_width: int = 32
     noise_channels: int = 0
     critic_width: int = 256
+    ema: float = 0.0
     min_genes_per_class: int = 20
 
     @classmethod
@@ -76,7 +78,9 @@ class _Wgan:
     gen: torch.Generator
     dev: torch.device
     cfg: GanConfig
+    G_ema: Generator | None = None  # running average of G's weights (``cfg.ema`` > 0)
     step: int = 0  # critic steps so far, over all epochs
+    g_steps: int = 0  # updates of the averaged generator so far
 
     def critic_step(self, real: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         """One critic step on a batch; its loss, Wasserstein estimate and gradient penalty."""
@@ -101,7 +105,21 @@ class _Wgan:
         loss_g.backward()
         self.opt_g.step()
         self.D.requires_grad_(True)
+        if self.G_ema is not None:
+            self.update_average()
         return loss_g.detach()
+
+    @torch.no_grad()
+    def update_average(self) -> None:
+        """Move the averaged generator's weights towards G's: ``w += (1 - d) * (w_G - w)``.
+
+        The decay ``d`` is ``cfg.ema``, but at most ``(1 + k) / (10 + k)`` after ``k`` earlier
+        updates, so that a short run does not keep much of the untrained generator.
+        """
+        decay = min(self.cfg.ema, (1 + self.g_steps) / (10 + self.g_steps))
+        for avg, cur in zip(self.G_ema.parameters(), self.G.parameters(), strict=True):
+            avg.lerp_(cur, 1.0 - decay)
+        self.g_steps += 1
 
     def epoch(self, Z: torch.Tensor, Y: torch.Tensor, bs: int) -> tuple[list[float], int]:
         """One pass of the critic over the genes in batches of ``bs``, a generator step every
@@ -174,7 +192,8 @@ def fit_gan(
     G, D = (net.to(dev) for net in networks(cfg, n_marks, n_bins))
     opt_g = ADAM(G.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
     opt_d = ADAM(D.parameters(), lr=cfg.lr, betas=(0.5, 0.9))
-    wgan = _Wgan(G, D, opt_g, opt_d, gen, dev, cfg)
+    G_ema = copy.deepcopy(G).requires_grad_(False) if cfg.ema > 0 else None
+    wgan = _Wgan(G, D, opt_g, opt_d, gen, dev, cfg, G_ema)
     bs = min(cfg.batch_size, n)
     rows = []
     start = time.perf_counter()
@@ -191,6 +210,7 @@ def fit_gan(
                 *row[1:],
                 time.perf_counter() - start,
             )
+    G = G_ema if G_ema is not None else G
     G.eval()
     D.eval()
     hist = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
