@@ -6,7 +6,10 @@ class and scores them with the workflow's own quality rows (level error, W1 agai
 real, classifier fidelity, truth r). Per class and mark it adds the diagnosis in the GAN's
 transformed space (log1p, standardised): the gap of the generated mean and the ratio of the
 generated standard deviation to the test genes'. A raw-space level error with a small
-transformed-space mean gap is a spread (tail) error, not a location error.
+transformed-space mean gap is a spread (tail) error, not a location error. And two reference
+ratios over the same resampled real-versus-real floor as the quality rows' ``w1_ratio_*``:
+``train_copy_ratio_*``, what a generator that replayed its training genes would get, and
+``valid_draw_ratio_*``, the one fixed valid-versus-test draw.
 
 Needs a finished data stage and classifier: ``results/features``, ``results/labels``,
 ``results/splits`` and, for the truth r, the simulated truth. The classifier is the run's
