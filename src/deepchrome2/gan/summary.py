@@ -48,7 +48,7 @@ def resampled_wasserstein(
 
     The mean over ``n_resamples`` random partitions of ``pool`` (samples of one distribution,
     at least ``n_a + n_b`` of them): the distance sampling alone gives, at those sizes. One
-    fixed split (valid against test) is a single draw of it, which varies by a factor of two
+    fixed split (valid against test) is a single draw of it, which can vary by a factor of two
     between draws when a mark's values are a mixture with a rare mode.
     """
     if n_a < 1 or n_b < 1 or n_a + n_b > len(pool):

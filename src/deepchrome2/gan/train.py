@@ -176,7 +176,9 @@ def fit_gan(
     """Train a conditional WGAN-GP on raw signal ``X`` (genes x marks x bins) with labels ``y``.
 
     An epoch is one pass of the critic over the genes in batches; the generator takes one step
-    per ``n_critic`` critic steps. Raises :class:`DivergenceError` naming the epoch when a loss
+    per ``n_critic`` critic steps. With ``cfg.ema`` > 0 the returned (and saved) generator is
+    the moving average of the trained one's weights (:meth:`_Wgan.update_average`); the critic
+    is always the trained one. Raises :class:`DivergenceError` naming the epoch when a loss
     becomes NaN or infinite.
     """
     check_class_counts(y, cfg.min_genes_per_class, source, "training")
