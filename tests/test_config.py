@@ -310,6 +310,7 @@ def test_check_config_fills_in_defaults_as_snakemake_does() -> None:
             "config gan.classifier: linear_max is not in train.architectures",
         ),
         ({"interpret": {"cells": ["E999"]}}, "config interpret.cells: ['E999'] are not cells"),
+        ({"gan": {"ema": 1.0}}, "config gan.ema: 1.0 is greater than or equal to the maximum"),
         ({"train": {"architectures": ["cnn"]}}, "config: unknown architecture 'cnn'"),
         (
             {"crosscell": {"architectures": ["linear"], "experiments": ["best"], "targets": "all"}},
