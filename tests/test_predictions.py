@@ -96,7 +96,13 @@ def test_regression_learns_log_rpkm_and_reloads_identically(tmp_path, arch):
     # predictions are on the log RPKM scale (the saved standardization is undone)
     pred = tm.score(data.X["test"])
     assert abs(pred.mean() - data.log_rpkm["test"].mean()) < 0.3
-    assert m["mse"] == pytest.approx(np.mean((pred - data.log_rpkm["test"]) ** 2))
+    truth = data.log_rpkm["test"]
+    assert m["mse"] == pytest.approx(np.mean((pred - truth) ** 2))
+    assert m["pearson_r"] == pytest.approx(np.corrcoef(pred, truth)[0, 1])
+    # Spearman r is Pearson r of the ranks (ties at their mean rank)
+    ranks = np.corrcoef(pd.Series(pred).rank(), pd.Series(truth).rank())[0, 1]
+    assert m["spearman_r"] == pytest.approx(ranks)
+    assert m["spearman_r"] != pytest.approx(m["pearson_r"], abs=1e-6)
     save_trained(tmp_path / "model.pt", tm)
     back = load_trained(tmp_path / "model.pt")
     np.testing.assert_array_equal(back.score(data.X["test"]), pred)

@@ -113,6 +113,7 @@ def test_log_rpkm_target_end_to_end_on_every_architecture(tmp_path):
     for fig in ("pearson_r_by_architecture", "pearson_r_vs_oracle", "training_curves"):
         assert (tmp_path / f"results/figures/{fig}.png").stat().st_size > 0
     assert not (tmp_path / "results/gan").exists()  # the GAN stage needs a class model
+    assert not list((tmp_path / "results/figures").glob("roc_*"))  # ROC needs class scores
 
 
 # The regression demo exactly as the README runs it: config.yaml with config/regression.yaml.
@@ -198,13 +199,19 @@ def holdout_runs(root: Path, seed: int) -> dict[str, float]:
     assert res.returncode == 0, res.stderr[-4000:]
     sim = a / cfg_a["simulate"]["outdir"]
     bigwig = str(sim / "bigwig" / "{cell}-{mark}.fc.signal.bigwig")
+    # B's expression table lacks E003's column (values kept as written)
+    rpkm = pd.read_csv(sim / "57epigenomes.RPKM.pc", sep="\t", dtype=str)
+    assert HELD in rpkm.columns
+    rpkm_b = b / "expression_without_E003.tsv"
+    rpkm_b.parent.mkdir(parents=True, exist_ok=True)
+    rpkm.drop(columns=HELD).to_csv(rpkm_b, sep="\t", index=False)
     cfg_b = merge(
         cfg_a,
         {
             "source": "files",
             "files": {
                 "bigwig": bigwig,
-                "rpkm": str(sim / "57epigenomes.RPKM.pc"),
+                "rpkm": str(rpkm_b),
                 "gtf": str(sim / "gencode.annotation.gtf"),
                 "cells": others,
             },
@@ -218,6 +225,8 @@ def holdout_runs(root: Path, seed: int) -> dict[str, float]:
                 "models": [
                     {"arch": "linear", "cell": "E004"},
                     {"arch": "linear", "experiment": "inclusive_all", "cell": "E004"},
+                    # a saved model file: run A's per-cell model of E004
+                    {"path": str(a / "results/models/linear/E004/model.pt"), "name": "saved"},
                 ],
             },
         },
@@ -241,12 +250,13 @@ def holdout_runs(root: Path, seed: int) -> dict[str, float]:
     return scores
 
 
-PREDICT_MODELS = ["linear_E004", "linear_inclusive_all_E004"]
+PREDICT_MODELS = ["linear_E004", "linear_inclusive_all_E004", "saved"]
 # Measured (train seed 7): B's predictions reached AUROC 0.752208 (per-cell model of E004) and
-# 0.762951 (pooled) on E003's test genes, A's transfer row and exclusive_all model the same
+# 0.769396 (pooled) on E003's test genes, A's transfer row and exclusive_all model the same
 # (gaps below 1e-6: the transfer table rounds to 6 decimals), since both runs train the same
-# model on the same genes and B applies it with its saved transform. A refitted transform or a
-# swapped mark changes the scores (test_predictions.py); 1e-3 leaves room for float rounding.
+# model on the same genes and B applies it with its saved transform. A's model file applied by
+# path scores as B's own model of E004. A refitted transform or a swapped mark changes the
+# scores (test_predictions.py); 1e-3 leaves room for float rounding.
 TOLERANCE = 1e-3
 
 
@@ -256,6 +266,7 @@ def test_predict_only_scores_a_held_back_cell_like_the_cross_cell_model(tmp_path
     assert s["linear_E004"] > 0.6
     assert s["linear_E004"] == pytest.approx(s["transfer"], abs=TOLERANCE)
     assert s["linear_inclusive_all_E004"] == pytest.approx(s["exclusive_all"], abs=TOLERANCE)
+    assert s["saved"] == pytest.approx(s["linear_E004"], abs=TOLERANCE)
 
 
 # ---- bad input: one line naming the key or file, non-zero exit, nothing written ----

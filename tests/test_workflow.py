@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from itertools import combinations
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _smk import REPO, job_counts, snakemake, tiny_config
 
@@ -31,6 +33,34 @@ def test_default_target_produces_figures_and_tables(full_run: tuple[Path, dict])
         assert (workdir / "results" / "figures" / pdf).stat().st_size > 1000
         assert (workdir / "results" / "figures" / pdf.replace(".pdf", ".png")).exists()
     assert (workdir / "results" / "tables" / "oracle_auroc.tsv").exists()
+
+
+def test_default_target_writes_predictions_agreement_and_roc_figures(
+    full_run: tuple[Path, dict],
+) -> None:
+    """`snakemake` with no target writes every model's per-gene predictions, the agreement
+    table over them and one ROC figure per cell."""
+    workdir, cfg = full_run
+    res = workdir / "results"
+    cells = [c for group in cfg["simulate"]["tissue_groups"].values() for c in group]
+    for arch in cfg["train"]["architectures"]:
+        for cell in cells:
+            pred = pd.read_csv(res / "predictions" / arch / f"{cell}.tsv", sep="\t")
+            assert {"gene_id", "split", "label", "p_high"} <= set(pred.columns), (arch, cell)
+    for cell in cells:
+        assert (res / "figures" / f"roc_{cell}.pdf").stat().st_size > 1000
+    archs = cfg["train"]["architectures"]
+    agreement = pd.read_csv(res / "tables" / "prediction_agreement.tsv", sep="\t")
+    pairs = {(c, frozenset(p)) for c in cells for p in combinations(archs, 2)}
+    found = zip(agreement["cell"], agreement["arch_a"], agreement["arch_b"], strict=True)
+    assert len(agreement) == len(pairs)
+    assert {(c, frozenset((a, b))) for c, a, b in found} == pairs
+    assert agreement["call_agreement"].between(0, 1).all()
+    pooled = sorted((res / "crosscell" / "pooled").glob("*/*/metrics.tsv"))
+    assert pooled
+    for metrics in pooled:
+        arch, tset = metrics.parent.parent.name, metrics.parent.name
+        assert (res / "predictions" / "crosscell" / arch / f"{tset}.tsv").exists(), metrics
 
 
 def test_nothing_left_to_do_after_a_run(full_run: tuple[Path, dict]) -> None:
