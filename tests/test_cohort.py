@@ -169,19 +169,34 @@ def edit_sheet(inputs: SimpleNamespace, name: str, edit) -> Path:
     return out
 
 
-def other_build_bigwig(inputs: SimpleNamespace) -> Path:
-    """GM12878's H3K9me3 with chr22 one base longer: a file of another genome build."""
+def edited_header_bigwig(inputs: SimpleNamespace, folder: str, edit) -> Path:
+    """GM12878's H3K9me3 with the chromosome sizes of its header edited (``edit`` maps the
+    header's (chrom, size) list to the new one), and a little signal on chr21."""
     src = inputs.root / "bigwig" / "GM12878_H3K9me3.bw"
-    dst = inputs.root / "other_build" / "GM12878_H3K9me3.bw"
+    dst = inputs.root / folder / "GM12878_H3K9me3.bw"
     dst.parent.mkdir(exist_ok=True)
     bw = pyBigWig.open(str(src))
-    sizes = bw.chroms()
+    sizes = list(bw.chroms().items())
     bw.close()
     out = pyBigWig.open(str(dst), "w")
-    out.addHeader([(c, s + (c == "chr22")) for c, s in sizes.items()], maxZooms=0)
+    out.addHeader(edit(sizes), maxZooms=0)
     out.addEntries(["chr21"], [0], ends=[10], values=[1.0])
     out.close()
     return dst
+
+
+def other_build_bigwig(inputs: SimpleNamespace) -> Path:
+    """chr22 one base longer: a file of another genome build."""
+    return edited_header_bigwig(
+        inputs, "other_build", lambda sizes: [(c, s + (c == "chr22")) for c, s in sizes]
+    )
+
+
+def no_chr22_bigwig(inputs: SimpleNamespace) -> Path:
+    """No chr22 in the header: that chromosome's genes would have no signal in this cell."""
+    return edited_header_bigwig(
+        inputs, "no_chr22", lambda sizes: [(c, s) for c, s in sizes if c != "chr22"]
+    )
 
 
 def bad_cases(inputs: SimpleNamespace) -> dict[str, tuple[dict, str, list[str]]]:
@@ -205,6 +220,13 @@ def bad_cases(inputs: SimpleNamespace) -> dict[str, tuple[dict, str, list[str]]]
         return d
 
     build = edit_sheet(inputs, "build.tsv", swap)
+    lacking = no_chr22_bigwig(inputs)
+
+    def swap_lacking(d: pd.DataFrame) -> pd.DataFrame:
+        d.loc[(d.cell == "GM12878") & (d.mark == "H3K9me3"), "bigwig"] = str(lacking)
+        return d
+
+    partial = edit_sheet(inputs, "partial.tsv", swap_lacking)
     # A GTF whose chromosomes are neither 21/22 nor chr21/chr22 (scaffold names).
     gtf = gzip.decompress(inputs.gtf.read_bytes()).decode()
     nochrom = inputs.root / "scaffolds.gtf.gz"
@@ -229,6 +251,11 @@ def bad_cases(inputs: SimpleNamespace) -> dict[str, tuple[dict, str, list[str]]]
             {"samples": str(build)},
             str(other),
             ["chromosome chr22 is", "one genome build"],
+        ),
+        "bigwig_lacking_a_chromosome": (
+            {"samples": str(partial)},
+            str(lacking),
+            ["no chromosome chr22 in this bigWig", "genes of", "signal would be missing"],
         ),
         "no_shared_chromosome": (
             {"gtf": str(nochrom)},
@@ -258,6 +285,7 @@ def bad_runs(inputs: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) 
         "sheet_duplicate_rows",
         "sheet_bad_url_scheme",
         "bigwigs_of_two_builds",
+        "bigwig_lacking_a_chromosome",
         "no_shared_chromosome",
     ],
 )

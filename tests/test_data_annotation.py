@@ -14,8 +14,11 @@ from deepchrome2.data import steps
 from deepchrome2.data.annotation import (
     WINDOW_COLUMNS,
     bigwig_chrom_sizes,
+    common_chrom_sizes,
+    read_bigwig_headers,
     read_genes,
     read_windows,
+    refuse_partial_chromosomes,
     tss_windows,
 )
 from deepchrome2.errors import InputError
@@ -139,6 +142,41 @@ def test_bigwigs_of_different_builds_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="chromosome chrB is 999 bp here but 23,456 bp") as err:
         bigwig_chrom_sizes([a, b])
     assert err.value.path == str(b)
+
+
+def test_bigwigs_named_chr1_and_1_are_refused_naming_both(tmp_path: Path) -> None:
+    import pyBigWig
+
+    a = write_bigwig(tmp_path / "a.bw", {})
+    b = tmp_path / "b.bw"
+    bw = pyBigWig.open(str(b), "w")
+    bw.addHeader([(c.removeprefix("chr"), n) for c, n in SIZES.items()], maxZooms=0)
+    bw.close()
+    with pytest.raises(InputError, match="no chromosome name in common") as err:
+        bigwig_chrom_sizes([a, b])
+    assert err.value.path == str(b)
+    assert "this file has A, B" in err.value.problem and f"{a} has chrA, chrB" in err.value.problem
+
+
+def test_a_chromosome_missing_from_one_bigwig_is_refused_when_it_holds_genes(
+    tmp_path: Path,
+) -> None:
+    """The genes of a chromosome that one bigWig lacks would be lost in every cell: refused,
+    naming that file; a chromosome without genes is only left out."""
+    import pyBigWig
+
+    a = write_bigwig(tmp_path / "a.bw", {})
+    b = tmp_path / "b.bw"
+    bw = pyBigWig.open(str(b), "w")
+    bw.addHeader([(c, n) for c, n in SIZES.items() if c != "chrB"], maxZooms=0)
+    bw.close()
+    headers = read_bigwig_headers([a, b])
+    assert "chrB" not in common_chrom_sizes(headers)
+    genes = pd.DataFrame({"chrom": ["chrA", "chrB", "chrB"]})
+    with pytest.raises(InputError, match="no chromosome chrB in this bigWig") as err:
+        refuse_partial_chromosomes(genes, headers, "g.gtf")
+    assert err.value.path == str(b) and "it holds 2 genes of g.gtf" in err.value.problem
+    refuse_partial_chromosomes(genes[genes["chrom"] == "chrA"], headers, "g.gtf")  # no error
 
 
 def test_tss_windows_step_end_to_end(handmade: HandMade, tmp_path: Path) -> None:

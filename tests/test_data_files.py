@@ -87,6 +87,19 @@ def test_bad_sheet_is_named(tmp_path: Path, rows, header, problem: str) -> None:
     assert problem in err.value.problem
 
 
+def test_every_missing_mark_is_named_and_a_mark_typo_gets_a_hint(tmp_path: Path) -> None:
+    rows = full_rows(("K562", "GM12878", "HepG2"))
+    rows[5] = ("HepG2", "H3k27ac", "bw/HepG2.H3k27ac.bigWig")  # a typo on one row
+    sheet = write_sheet(tmp_path / "s.tsv", rows)
+    with pytest.raises(InputError) as err:
+        cohort_from_sheet(sheet)
+    problem = err.value.problem
+    for cell, mark in [("K562", "H3k27ac"), ("GM12878", "H3k27ac"), ("HepG2", "H3K27ac")]:
+        assert f"cell {cell} has no row for mark(s) {mark}" in problem
+    assert "mark H3k27ac is on 1 of 3 cells (did you mean 'H3K27ac'?)" in problem
+    assert "mark H3K27ac is on" not in problem  # the mark on most cells is not the typo
+
+
 def test_unknown_column_names_the_nearest(tmp_path: Path) -> None:
     rows = [(*r, "blood") for r in full_rows()]
     sheet = write_sheet(tmp_path / "s.tsv", rows, "cell\tmark\tbigwig\ttisue")
@@ -180,7 +193,10 @@ def test_no_shared_chromosome_names_both_files(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         harmonise_chroms(genes, {"chr1": 10, "chr2": 10}, "g.gtf", "K562.bw")
     assert err.value.path == "g.gtf"
-    assert "the GTF has scaffold_1, scaffold_2; K562.bw has chr1, chr2" in err.value.problem
+    assert (
+        "the GTF has scaffold_1, scaffold_2; the bigWigs (K562.bw, ...) share chr1, chr2"
+        in err.value.problem
+    )
 
 
 def test_shipped_sheets_are_valid() -> None:

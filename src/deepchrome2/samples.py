@@ -110,18 +110,34 @@ def _check_rows(path: str | os.PathLike[str], df: pd.DataFrame) -> None:
     marks = list(dict.fromkeys(df["mark"]))
     if len(marks) > MAX_MARKS:
         raise InputError(path, f"{len(marks)} marks; at most {MAX_MARKS} are supported")
-    have = df.groupby("cell", sort=False)["mark"].agg(set)
-    for cell, got in have.items():
-        lack = [m for m in marks if m not in got]
-        if lack:
-            raise InputError(
-                path, f"cell {cell} has no row for mark(s) {', '.join(lack)}; every cell needs "
-                f"every mark of the sheet ({', '.join(marks)})",
-            )  # fmt: skip
+    _check_every_mark(path, df, marks)
     if "tissue" in df:
         n = df.groupby("cell", sort=False)["tissue"].nunique()
         if (n > 1).any():
             raise InputError(path, f"cell {n.index[n > 1][0]} has rows with different tissues")
+
+
+def _check_every_mark(path: str | os.PathLike[str], df: pd.DataFrame, marks: list[str]) -> None:
+    """Every cell has a row for every mark; the error lists what each cell lacks (five cells
+    at most) and, for a mark on only some cells, the nearest other mark (a typo)."""
+    have = df.groupby("cell", sort=False)["mark"].agg(set)
+    lacking = {c: [m for m in marks if m not in got] for c, got in have.items()}
+    lacking = {c: lack for c, lack in lacking.items() if lack}
+    if not lacking:
+        return
+    parts = [f"cell {c} has no row for mark(s) {', '.join(lack)}" for c, lack in lacking.items()]
+    more = f" (and {len(parts) - 5} more cells)" if len(parts) > 5 else ""
+    on = {m: sum(m in got for got in have) for m in marks}
+    hints = []
+    for m in marks:  # a typo: a mark on fewer cells than a mark it closely resembles
+        hint = nearest(m, [o for o in marks if on[o] > on[m]])
+        if hint:
+            hints.append(f"; mark {m} is on {on[m]} of {len(have)} cells{hint}")
+    raise InputError(
+        path,
+        "; ".join(parts[:5]) + more + f"; every cell needs every mark of the sheet "
+        f"({', '.join(marks)})" + "".join(hints),
+    )
 
 
 def cohort_from_sheet(path: str | os.PathLike[str]) -> Cohort:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -64,18 +65,31 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
-    """Chromosomes present in every bigWig, with their sizes (from the headers).
+def _show(names: Iterable[str], limit: int = 8) -> str:
+    """Sorted names, the first ``limit`` of them, for an error message."""
+    names = sorted(set(names))
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def read_bigwig_headers(paths: Iterable[str | Path]) -> dict[str | Path, dict[str, int]]:
+    """Chromosome sizes of each bigWig (its header), in the order given."""
+    return {p: read_bigwig_header(p) for p in paths}
+
+
+def common_chrom_sizes(headers: Mapping[str | Path, dict[str, int]]) -> dict[str, int]:
+    """Chromosomes present in every bigWig, with their sizes.
 
     Two bigWigs that give one chromosome different sizes (files of different genome builds)
-    are refused, naming the file and the chromosome. Chromosomes missing from some of the
-    files are logged.
+    are refused, naming the file and the chromosome; so is a bigWig that shares no chromosome
+    name with the ones before it (``chr1`` against ``1``), with both files' names.
+    Chromosomes missing from some of the files are logged (:func:`refuse_partial_chromosomes`
+    refuses them where they hold genes).
     """
     common: dict[str, int] = {}
     first: str | Path = ""
     seen: set[str] = set()
-    for i, p in enumerate(paths):
-        chroms = read_bigwig_header(p)
+    for i, (p, chroms) in enumerate(headers.items()):
         if i == 0:
             common, first = dict(chroms), p
         for c, size in chroms.items():
@@ -85,6 +99,12 @@ def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
                     f"chromosome {c} is {size:,} bp here but {common[c]:,} bp in {first}: "
                     "the bigWigs must come from one genome build",
                 )
+        if common and not set(common) & set(chroms):
+            raise InputError(
+                p,
+                f"no chromosome name in common with the bigWigs before it: this file has "
+                f"{_show(chroms)}; {first} has {_show(headers[first])}",
+            )
         seen |= set(chroms)
         common = {c: s for c, s in common.items() if c in chroms}
     partial = sorted(seen - set(common))
@@ -93,6 +113,30 @@ def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
             "chromosomes in only some of the bigWigs are not used: %s", ", ".join(partial[:20])
         )
     return common
+
+
+def bigwig_chrom_sizes(paths: list[str | Path]) -> dict[str, int]:
+    """:func:`common_chrom_sizes` of the bigWigs at ``paths``."""
+    return common_chrom_sizes(read_bigwig_headers(paths))
+
+
+def refuse_partial_chromosomes(
+    genes: pd.DataFrame, headers: Mapping[str | Path, dict[str, int]], gtf: str | Path
+) -> None:
+    """A chromosome that holds genes and is missing from some of the bigWigs would lose its
+    genes in every cell: an error naming the first file without it, the chromosome and the
+    number of genes, rather than a silent loss. ``genes`` carry the bigWigs' naming."""
+    counts = genes["chrom"].astype(str).value_counts()
+    for chrom in sorted(set(counts.index) & set().union(*headers.values())):
+        lacking = [p for p, chroms in headers.items() if chrom not in chroms]
+        if lacking:
+            others = f" (and {len(lacking) - 1} other bigWig(s))" if len(lacking) > 1 else ""
+            raise InputError(
+                lacking[0],
+                f"no chromosome {chrom} in this bigWig{others}, while other bigWigs have it "
+                f"and it holds {counts[chrom]:,} genes of {gtf}: their signal would be missing; "
+                "give bigWigs over the same chromosomes, or leave those genes out of the GTF",
+            )
 
 
 def _chr_variants(names: pd.Series) -> dict[str, pd.Series]:
@@ -119,15 +163,11 @@ def harmonise_chroms(
     counts = {k: int(v.isin(list(chrom_sizes)).sum()) for k, v in variants.items()}
     best = max(counts, key=lambda k: counts[k])
     if counts[best] == 0:
-
-        def show(names: list[str]) -> str:
-            names = sorted(set(names))
-            return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-
         raise InputError(
             gtf,
             f"no chromosome in common with the bigWigs, even as chr1/1: the GTF has "
-            f"{show(list(genes['chrom'].astype(str)))}; {bigwig} has {show(list(chrom_sizes))}",
+            f"{_show(genes['chrom'].astype(str))}; the bigWigs ({bigwig}, ...) share "
+            f"{_show(chrom_sizes)}",
         )
     if best != "as they are":
         log.warning("GTF chromosome names used %s, to match the bigWigs'", best)

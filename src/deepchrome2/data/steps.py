@@ -68,8 +68,10 @@ def tss_windows(
     genes = annotation.read_genes(gtf, gene_types)
     if genes.empty:
         raise InputError(gtf, f"no genes of types {gene_types}")
-    sizes = annotation.bigwig_chrom_sizes(bigwigs)
+    headers = annotation.read_bigwig_headers(bigwigs)
+    sizes = annotation.common_chrom_sizes(headers)
     genes = annotation.harmonise_chroms(genes, sizes, gtf, bigwigs[0])
+    annotation.refuse_partial_chromosomes(genes, headers, gtf)
     log.info(
         "%d annotated genes of types %s; %d chromosomes in all bigWigs",
         len(genes),
