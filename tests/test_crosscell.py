@@ -395,6 +395,35 @@ def test_within_group_transfer_beats_across_group_when_the_groups_map_differs(tm
     assert len(m) == 16 and m["same_group"].sum() == 8
 
 
+@pytest.mark.parametrize("arch", ["deepchrome_avgpool", "linear"])
+def test_transfer_matrix_sets_the_paper_beside_its_own_network_only(tmp_path, arch):
+    """The paper's test_on_rest AUROC of a pair is its CNN's (deepchrome_avgpool): beside that
+    network's transfer rows, off the diagonal; no paper column for another architecture."""
+    rows = tmp_path / "rows.tsv"
+    pairs = [("E003", "E003", 0.8), ("E003", "E004", 0.7)]
+    write_tsv(
+        rows,
+        pd.DataFrame(
+            {
+                "arch": arch,
+                "train_cell": [a for a, _, _ in pairs],
+                "test_cell": [b for _, b, _ in pairs],
+                "auroc": [v for _, _, v in pairs],
+            }
+        ),
+    )
+    m = evaluate.crosscell_table([rows], tmp_path / f"cross_cell_{arch}.tsv")
+    if arch != paper.CROSSCELL_ARCH:
+        assert "paper_auroc" not in m
+        return
+    want = next(
+        float(line.split("\t")[3])
+        for line in paper.REFERENCE.read_text().splitlines()
+        if line.startswith("test_on_rest\tE003\tE004\t")
+    )
+    assert np.isnan(m.loc[0, "paper_auroc"]) and m.loc[1, "paper_auroc"] == pytest.approx(want)
+
+
 def test_stale_cache_is_a_clear_error(tmp_path):
     files = write_cells(tmp_path, ["E001"])
     cache, feats, labels = files["E001"]

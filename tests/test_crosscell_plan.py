@@ -270,20 +270,28 @@ def test_empty_sets_are_na_rows_and_the_paper_sits_beside_ours():
             np.eye(3), index=cohort, columns=cohort), t_high=0.9,
     )  # fmt: skip
     assert (plan.loc[plan["experiment"] == "exclusive_high", "n_train_cells"] == 0).all()
+    archs = ["deepchrome_avgpool", "linear"]  # the paper's cross-cell network, and another
     trained = pd.DataFrame(
         {
-            "arch": "linear",
+            "arch": np.repeat(archs, 3),
             "experiment": "inclusive_all",
-            "target_cell": cohort,
-            "auroc": [0.8, 0.81, 0.82],
+            "target_cell": cohort * 2,
+            "auroc": [0.8, 0.81, 0.82] * 2,
             "n_train_cells": 3,
             "train_cells": ",".join(cohort),
         }
     )
-    trained = pd.concat([trained, summary.empty_rows(plan, ["linear"])], ignore_index=True)
+    trained = pd.concat([trained, summary.empty_rows(plan, archs)], ignore_index=True)
+    matrix = pd.concat([matrix, matrix.assign(arch="deepchrome_avgpool")], ignore_index=True)
     exps = ["inclusive_all", "exclusive_high", "test_on_rest"]
-    table = summary.experiments_table(matrix, trained, exps, cohort, ["linear"])
+    table = summary.experiments_table(matrix, trained, exps, cohort, archs)
     table = summary.with_paper(table, cohort, paper.load_reference())
+    # the paper trained only its CNN across cells: no paper value beside another network
+    assert table.loc[table["arch"] == "linear", "paper_auroc"].isna().all()
+    both = summary.summary_table(table, paper.load_reference()).set_index(["arch", "experiment"])
+    assert both.loc[("linear", "inclusive_all"), ["paper_mean_auroc", "n_shared"]].isna().all()
+    assert both.loc[("deepchrome_avgpool", "inclusive_all"), "n_shared"] == 3
+    table = table[table["arch"] == "deepchrome_avgpool"].reset_index(drop=True)
     na = table[table["experiment"] == "exclusive_high"]
     assert len(na) == 3 and na["auroc"].isna().all()
     row = table[(table["experiment"] == "inclusive_all") & (table["target_cell"] == "E004")]

@@ -166,9 +166,10 @@ def crosscell_table(
     """Concatenate per-model transfer rows into ``cross_cell_{arch}.tsv``.
 
     With ``tissue`` (cell -> tissue group, simulated cohort), adds both cells' groups and
-    whether they match. Where train and test cells are DeepChrome 2.0's, ``paper_auroc`` is
-    the paper's ``test_on_rest`` AUROC of the same pair (its per-cell model of the train
-    cell on the test cell; NaN on the diagonal); not for the log_rpkm target.
+    whether they match. For the paper's cross-cell network (``paper.CROSSCELL_ARCH``), where
+    train and test cells are DeepChrome 2.0's, ``paper_auroc`` is the paper's ``test_on_rest``
+    AUROC of the same pair (its per-cell model of the train cell on the test cell; NaN on the
+    diagonal); not for other architectures, nor for the log_rpkm target.
     """
     frames = []
     for p in paths:
@@ -184,7 +185,8 @@ def crosscell_table(
         df["same_group"] = df["train_group"] == df["test_group"]
     cols = ["arch", "train_cell", "test_cell", "auroc" if "auroc" in df.columns else "pearson_r"]
     df = df[cols + [c for c in df.columns if c not in cols]]
-    if reference is not None and "auroc" in df.columns:  # the paper has no regression
+    mine = (df["arch"] == paper.CROSSCELL_ARCH).all()
+    if reference is not None and mine and "auroc" in df.columns:  # the paper has no regression
         ref = paper.load_reference(reference)
         rest = ref[ref["setting"] == "test_on_rest"].set_index(["model_cell", "test_cell"])
         if set(df["train_cell"]) & set(rest.index.get_level_values(0)):

@@ -3,8 +3,9 @@
 The per-cell baseline of a target cell X is the diagonal of the transfer matrix (X's own model
 on X's test genes); ``test_on_rest`` of X is the mean AUROC of X's model over the other cells.
 An experiment whose training set is empty for X has an NA row. Where the target cells are
-DeepChrome 2.0's, each row carries the paper's AUROC of the same experiment and cell
-(``paper_auroc``), and the summary the paper's mean and the paired difference. With the
+DeepChrome 2.0's, each row of the paper's cross-cell network (``deepchrome_avgpool``) carries
+the paper's AUROC of the same experiment and cell (``paper_auroc``), and the summary the
+paper's mean and the paired difference; the other architectures' rows leave them empty. With the
 ``log_rpkm`` target every AUROC column is the test Pearson r instead (``metric``), and there
 are no paper columns (the paper has no regression).
 """
@@ -153,12 +154,15 @@ def paper_values(table: pd.DataFrame, cohort: Sequence[str], reference: pd.DataF
 def with_paper(
     table: pd.DataFrame, cohort: Sequence[str], reference: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """``table`` with ``paper_auroc`` and ``delta_vs_paper`` (ours - paper) when any target
-    cell is one of the paper's; unchanged otherwise."""
-    if reference is None or not set(table["target_cell"]) & set(reference["test_cell"]):
+    """``table`` with ``paper_auroc`` and ``delta_vs_paper`` (ours - paper) on the rows of the
+    paper's cross-cell network (:data:`deepchrome2.paper.CROSSCELL_ARCH`) whose target cell is
+    one of the paper's, NaN on the other architectures' rows (the paper trained no other
+    network across cells); unchanged when no row is such."""
+    mine = table["arch"] == paper.CROSSCELL_ARCH
+    if reference is None or not set(table.loc[mine, "target_cell"]) & set(reference["test_cell"]):
         return table
     out = table.copy()
-    out["paper_auroc"] = paper_values(table, cohort, reference)
+    out["paper_auroc"] = paper_values(table, cohort, reference).where(mine)
     out["delta_vs_paper"] = out["auroc"] - out["paper_auroc"]
     return out
 
@@ -168,8 +172,9 @@ def summary_table(
 ) -> pd.DataFrame:
     """Per (arch, experiment): mean/median AUROC next to the per-cell baseline of the same
     target cells, and the mean paired difference; NA rows (empty training sets) are counted
-    apart. With ``paper_auroc`` in ``table``: the paper's mean over all its cells of that
-    setting, and the paired difference ours - paper over the cells both have. ``metric``
+    apart. With ``paper_auroc`` in ``table``, on the rows of the paper's cross-cell network:
+    the paper's mean over all its cells of that setting, and the paired difference ours -
+    paper over the cells both have. ``metric``
     names the column summarised (``pearson_r`` for the log_rpkm target)."""
     rows = []
     has_paper = "paper_auroc" in table.columns
@@ -191,7 +196,7 @@ def summary_table(
             f"mean_delta_{metric}": d.mean(),
             "n_cells_better": int((d > 0).sum()),
         }
-        if has_paper:
+        if has_paper and arch == paper.CROSSCELL_ARCH:
             both = ok[ok["paper_auroc"].notna()]
             diff = both["auroc"] - both["paper_auroc"]
             ref = reference if reference is not None else paper.load_reference()
