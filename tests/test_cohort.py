@@ -157,6 +157,14 @@ def test_rerun_gives_identical_tables(
     for path in first:
         again = work / "results/tables" / path.name
         assert again.read_bytes() == path.read_bytes(), path.name
+    # and every training job's metrics and history (no wall-clock field in them)
+    results = cohort_run.work / "results"
+    jobs = [*results.glob("models/*/*/metrics.json"), *results.glob("models/*/*/history.tsv")]
+    jobs += list(results.glob("crosscell/pooled/*/*/history.tsv"))
+    assert len(jobs) >= 12
+    for path in jobs:
+        rel = path.relative_to(cohort_run.work)
+        assert (work / rel).read_bytes() == path.read_bytes(), rel
 
 
 # ---- bad inputs: one line, non-zero exit, no output ----------------------------------------

@@ -24,7 +24,7 @@ from deepchrome2.crosscell.sets import POOLED, SEP, read_plan, uses_of
 from deepchrome2.io import write_tsv
 from deepchrome2.training import task as tasks
 from deepchrome2.training.artifact import save_trained_set
-from deepchrome2.training.job import check_log_rpkm, write_predictions
+from deepchrome2.training.job import check_log_rpkm, history_table, write_predictions
 from deepchrome2.training.loop import TrainSettings
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def train_crosscell(
     save_trained_set(models_out, {name: tm for name, (tm, _) in fitted.items()})
     if predictions_out is not None:
         write_predictions(predictions_out, pd.concat(predictions, ignore_index=True))
-    write_tsv(history_out, pd.DataFrame(history))
+    write_tsv(history_out, history_table(history))
     write_tsv(metrics_out, metrics, float_format="%.6f")
     return metrics
 

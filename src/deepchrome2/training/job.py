@@ -79,6 +79,16 @@ def fit_sklearn(
     return FitResult([row], 1, valid, secs)
 
 
+# Wall-clock columns of a training history: logged, not written, so that two runs of one
+# config write identical history.tsv files (the time is in the log and the benchmark file).
+TIMING_COLUMNS = ("seconds",)
+
+
+def history_table(history: list[dict[str, Any]]) -> pd.DataFrame:
+    """The per-epoch history as written to ``history.tsv``: without wall-clock columns."""
+    return pd.DataFrame(history).drop(columns=list(TIMING_COLUMNS), errors="ignore")
+
+
 def build_seeded(
     arch: str,
     n_marks: int,
@@ -363,7 +373,6 @@ def train(
         "epochs": result.epochs_run,
         "restarts": ts.restarts,
         "best_restart": result.restart,
-        "train_seconds": round(result.seconds, 3),
         "n_parameters": models.n_parameters(tm.model),
         "n_train": sizes["train"],
         "n_valid": sizes["valid"],
@@ -378,7 +387,8 @@ def train(
     save_trained(model_out, tm)
     if predictions is not None:
         write_predictions(predictions_out, predictions)
-    write_tsv(history_out, pd.DataFrame(result.history))
+    log.info("trained in %.2f s (%d epochs)", result.seconds, result.epochs_run)
+    write_tsv(history_out, history_table(result.history))
     final, tmp = atomic_path(metrics_out)
     tmp.write_text(json.dumps(metrics, indent=2) + "\n")
     os.replace(tmp, final)
