@@ -253,9 +253,13 @@ def test_workflow_reports_bad_input(failed_runs: dict[str, SimpleNamespace], cas
     stderr = run.res.stderr
     assert run.res.returncode != 0, stderr[-3000:]
     if case == "missing_bigwig":
-        # Snakemake itself checks inputs before any job runs, and names the file.
-        assert "MissingInputException" in stderr or "Missing input files" in stderr
-        assert run.expect[0] in stderr
+        # the config check finds it before any job runs: one line with the cell, mark and file
+        lines = error_lines(stderr)
+        assert len(lines) == 1, stderr[-3000:]
+        want = "error: config files.bigwig: bigWig of cell E004 mark H3K9me3 not found: "
+        want += run.expect[0]
+        assert lines[0] == want, lines[0]
+        assert "MissingInputException" not in stderr
         assert not (run.work / "results").exists()
         return
     lines = error_lines(stderr)

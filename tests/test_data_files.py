@@ -100,6 +100,24 @@ def test_every_missing_mark_is_named_and_a_mark_typo_gets_a_hint(tmp_path: Path)
     assert "mark H3K27ac is on" not in problem  # the mark on most cells is not the typo
 
 
+def test_a_sheet_bigwig_path_that_is_not_a_file_names_the_sheet(tmp_path: Path) -> None:
+    from deepchrome2 import config as cfg
+
+    rows = [(c, m, str(tmp_path / f"{c}.{m}.bw")) for c, m, _ in full_rows()]
+    rows[1] = ("K562", "H3K27ac", "https://example.org/K562.bw")  # a URL is downloaded
+    for _, _, path in rows[2:]:
+        Path(path).write_bytes(b"")
+    sheet = write_sheet(tmp_path / "s.tsv", rows)
+    config = {"source": "files", "files": {"samples": str(sheet)}, "download": {}}
+    found = cohort_from_sheet(sheet)
+    with pytest.raises(InputError) as err:
+        cfg.check_local_bigwigs(config, found)
+    assert err.value.path == str(sheet)
+    assert err.value.problem == f"bigWig of cell K562 mark H3K4me3 not found: {rows[0][2]}"
+    Path(rows[0][2]).write_bytes(b"")
+    cfg.check_local_bigwigs(config, found)  # every path a file now; the URL is not checked
+
+
 def test_unknown_column_names_the_nearest(tmp_path: Path) -> None:
     rows = [(*r, "blood") for r in full_rows()]
     sheet = write_sheet(tmp_path / "s.tsv", rows, "cell\tmark\tbigwig\ttisue")

@@ -13,7 +13,7 @@ import yaml
 
 from deepchrome2.data.simulate.shapes import GRID
 from deepchrome2.data.simulate.shapes import MARKS as SIMULATED_MARKS
-from deepchrome2.errors import ConfigError
+from deepchrome2.errors import ConfigError, InputError
 from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet, nearest
 
 
@@ -149,6 +149,28 @@ def check_source(config: Mapping[str, Any]) -> None:
             )
         if w["bin_size"] % GRID or w["upstream"] % GRID or w["downstream"] % GRID:
             raise ConfigError("window", f"the simulator needs multiples of its {GRID} bp grid")
+
+
+def check_local_bigwigs(config: Mapping[str, Any], found: Cohort) -> None:
+    """With ``source: files``, every bigWig given as a path (not a URL, and not the pattern
+    shorthand's download target) must be a file: one line naming the sheet (or
+    ``files.bigwig``), the cell, the mark and the path, rather than Snakemake's missing-input
+    report."""
+    if config["source"] != "files" or (not uses_sheet(config) and "download" in config):
+        return
+    missing = [
+        (c, m, p)
+        for (c, m), p in found.bigwigs.items()
+        if not found.is_url(c, m) and not Path(p).is_file()
+    ]
+    if not missing:
+        return
+    cell, mark, path = missing[0]
+    more = f" ({len(missing)} of {len(found.bigwigs)} bigWigs missing)" if len(missing) > 1 else ""
+    problem = f"bigWig of cell {cell} mark {mark} not found: {path}{more}"
+    if uses_sheet(config):
+        raise InputError(config["files"]["samples"], problem)
+    raise ConfigError("files.bigwig", problem)
 
 
 def check_downloads(config: Mapping[str, Any], found: Cohort) -> None:

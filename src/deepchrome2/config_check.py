@@ -75,6 +75,7 @@ def check_config(config: dict[str, Any], schema_path: str | os.PathLike[str] = S
     found = cfg.cohort(config)
     cfg.check_source(config)
     cfg.check_downloads(config, found)
+    cfg.check_local_bigwigs(config, found)
     prediction_task.of_config(config)  # the target: class or log_rpkm
     check_architectures(config)
     crosscell_check.check_crosscell(config)
