@@ -1,6 +1,7 @@
 """Config validation, wildcard constraints and input functions shared by all rules."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ CELL_ID = "[A-Za-z0-9_.-]+"
 
 wildcard_constraints:
     cell=CELL_ID,
-    mark="|".join(MARKS),
+    mark="|".join(map(re.escape, MARKS)),
     split="train|valid|test",
 
 

@@ -166,12 +166,17 @@ def test_unknown_architecture_is_rejected_with_valid_names():
     cfg["train"]["per_arch"] = {"lenet": {"lr": 0.1}}
     with pytest.raises(ValueError, match="unknown architecture 'lenet' in train.per_arch"):
         check_architectures(cfg)
+    cfg["train"]["per_arch"] = {"deepchrom": {"lr": 0.1}}  # a typo: the nearest name is named
+    with pytest.raises(ValueError, match=r"'deepchrom' in train.per_arch \(did you mean 'deep"):
+        check_architectures(cfg)
 
 
 def test_unknown_hparam_is_rejected():
     cfg = _config()
     cfg["train"]["per_arch"] = {"deepchrome": {"hparams": {"n_filter": 3}}}
     with pytest.raises(ValueError, match="unknown hyperparameter 'n_filter'.*valid: .*n_filters"):
+        check_architectures(cfg)
+    with pytest.raises(ValueError, match=r"hparams \(did you mean 'n_filters'\?\)"):
         check_architectures(cfg)
 
 

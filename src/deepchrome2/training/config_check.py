@@ -9,6 +9,7 @@ import jsonschema
 
 from deepchrome2 import models
 from deepchrome2.models._choices import check_choices
+from deepchrome2.samples import nearest
 from deepchrome2.training import recipes
 
 
@@ -33,7 +34,8 @@ def check_architectures(config: Mapping[str, Any]) -> None:
         where = "train." + ".".join(str(p) for p in err.path if not isinstance(p, int))
         bad = err.instance
         raise ValueError(
-            f"config: unknown architecture '{bad}' in {where}; valid: {', '.join(names)}"
+            f"config: unknown architecture '{bad}' in {where}{nearest(str(bad), names)}; "
+            f"valid: {', '.join(names)}"
         )
     recipes.check_name(str(train.get("recipe", recipes.DEFAULT)))
     for arch, over in (train.get("per_arch") or {}).items():
@@ -44,8 +46,8 @@ def check_architectures(config: Mapping[str, Any]) -> None:
         for key in hparams:
             if key not in valid_hp:
                 raise ValueError(
-                    f"config: unknown hyperparameter '{key}' in train.per_arch.{arch}.hparams; "
-                    f"valid: {', '.join(valid_hp) or '(none)'}"
+                    f"config: unknown hyperparameter '{key}' in train.per_arch.{arch}.hparams"
+                    f"{nearest(str(key), list(valid_hp))}; valid: {', '.join(valid_hp) or '(none)'}"
                 )
         try:
             check_choices(hparams)
