@@ -122,6 +122,48 @@ def test_every_schema_object_is_closed() -> None:
     assert [w for w in open_objects if "/if" not in w] == []
 
 
+def _enums(node: Any, where: str = "") -> Iterator[tuple[str, list]]:
+    """(path, values) of every ``enum`` in the schema."""
+    if isinstance(node, dict):
+        if "enum" in node:
+            yield where, node["enum"]
+        for k, v in node.items():
+            yield from _enums(v, f"{where}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _enums(v, f"{where}/{i}")
+
+
+def test_schema_name_lists_are_the_codes() -> None:
+    """Each enum of names the code defines (recipes, optimizers, schedules, validation
+    cadences, transforms, cross-cell set sources, early stopping, map methods) is the code's
+    list, wherever the schema repeats it: the schema cannot accept a name the code refuses,
+    nor refuse one it accepts."""
+    from deepchrome2.crosscell.sets import EARLY_STOP, SET_SOURCES
+    from deepchrome2.interpret.methods import OPTMAP_METHODS
+    from deepchrome2.training.loop import OPTIMIZERS, SCHEDULES, VALID_EVERY
+    from deepchrome2.training.recipes import RECIPES
+    from deepchrome2.training.transform import KINDS
+
+    code = {
+        "recipe": sorted(RECIPES),
+        "optimizer": sorted(OPTIMIZERS),
+        "schedule": sorted(SCHEDULES),
+        "valid_every": sorted(VALID_EVERY),
+        "transform": sorted(KINDS),
+        "sets": sorted(SET_SOURCES),
+        "early_stop_on": sorted(EARLY_STOP),
+        "methods": sorted(OPTMAP_METHODS),
+    }
+    seen = set()
+    for where, values in _enums(SCHEMA):
+        key = next((k for k in where.split("/")[::-1] if k in code), None)
+        if key is not None:
+            assert sorted(values) == code[key], where
+            seen.add(key)
+    assert seen == set(code)
+
+
 @pytest.mark.parametrize(
     "edit, line",
     [

@@ -107,7 +107,7 @@ def test_transfer_matrix_experiments_and_figures(run):
         ({"t_high": 0.5, "t_somewhat": 0.6}, "must contain the high set"),
         ({"t_high": 2}, "t_high"),
         ({"experiments": ["exclusive_all", "exclusive_best"]}, "valid: inclusive_all,"),
-        ({"sets": "dc2"}, "not in the cohort; add them or use sets: correlation"),
+        ({"sets": "dc2"}, "more); add them or use sets: correlation"),
     ],
 )
 def test_bad_crosscell_config_is_refused_before_any_job(tmp_path, change, message):

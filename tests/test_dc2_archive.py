@@ -153,4 +153,8 @@ def test_dc2_config_plans_the_papers_runs(tmp_path: Path) -> None:
     assert counts["unpack_deepchrome_archive"] == "1"
     assert counts["import_deepchrome_csv"] == "55"
     assert counts["train"] == str(9 * 55)
+    # the paper's 386 cross-cell runs: 20 with empty training sets, 366 over 339 distinct sets,
+    # one pooled job each for the one cross-cell architecture (deepchrome_avgpool)
+    assert cfg["crosscell"]["architectures"] == ["deepchrome_avgpool"]
+    assert counts["train_crosscell"] == "339"
     assert cfg["train"]["recipe"] == "dc2"

@@ -204,9 +204,12 @@ def dc2_cells(experiment: str, target: str, cohort: Sequence[str], path: PathLik
         cells = lists[key]
     missing = [c for c in cells if c not in cohort]
     if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         raise ValueError(
-            f"config crosscell.sets dc2: {experiment} of {target} trains on "
-            f"{', '.join(missing)}, not in the cohort; add them or use sets: correlation"
+            f"config crosscell.sets dc2: {experiment} of {target} trains on {len(missing)} "
+            f"cell(s) not in the cohort ({shown}); add them or use sets: correlation"
         )
     return sorted(cells)
 

@@ -14,8 +14,11 @@ Settings resolve in this order, each overriding the one before:
   SGD without momentum, lr 1e-3 annealed per optimizer step along a cosine to 1e-6 over
   ``max_epochs`` x steps per epoch, batch 32, at most 100 epochs, early stopping on validation
   AUROC, raw values in (no transform), best of 5 restarts by validation AUROC for the linear
-  models. The script stops once more than 15 epochs in a row failed to improve the best
-  validation AUROC, i.e. at the 16th; our ``patience`` counts those epochs, so it is 16.
+  models. Every published DeepChrome 2.0 run (per-cell and cross-cell; the ``command.txt``
+  saved beside each checkpoint) ran ``main_better_testing.py`` with patience 15, which stops
+  once 15 epochs in a row failed to improve the best validation AUROC
+  (``since_last_update >= patience``); our ``patience`` counts the same epochs, so it is 15.
+  (The authors' older ``main.py`` stops only after more than 15.)
   It validates once per epoch, pooled training sets included (``valid_every: epoch``).
 - ``fast``: Adam at lr 1e-3 (constant), batch 128, at most 30 epochs, patience 5, inputs
   log1p-transformed and standardised on the training genes; the linear models and
@@ -60,7 +63,7 @@ RECIPES: dict[str, dict[str, Any]] = {
             "lr_min": 1e-6,
             "batch_size": 32,
             "max_epochs": 100,
-            "patience": 16,
+            "patience": 15,
             "weight_decay": 0.0,
             "transform": "none",
             "restarts": 1,
