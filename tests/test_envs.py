@@ -52,3 +52,11 @@ def test_every_rule_declares_the_conda_env() -> None:
         n_rules = len(re.findall(r"^\s*(?:rule|checkpoint)(?: \w+)?:", text, flags=re.M))
         n_conda = len(re.findall(r"^\s*conda:\s*$", text, flags=re.M))
         assert n_conda == n_rules, f"{smk.name}: {n_rules} rules, {n_conda} conda directives"
+
+
+def test_license_file_is_the_license_pyproject_declares() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["license-files"] == ["LICENSE"]
+    spdx = {"MIT": "MIT License"}  # SPDX identifier -> the licence text's title line
+    first = (REPO / "LICENSE").read_text().splitlines()[0].strip()
+    assert first == spdx[project["license"]]
