@@ -400,3 +400,18 @@ def test_workflow_reports_a_stage_check_in_one_line(tmp_path: Path) -> None:
     assert error_lines(res.stderr) == [
         "error: config gan.classifier: linear_max is not in train.architectures"
     ], res.stderr[-2000:]
+
+
+def test_the_demo_runs_every_deepchrome2_cross_cell_experiment() -> None:
+    """config.yaml (the demo) runs all nine of DeepChrome 2.0's cross-cell settings, for linear
+    and deepchrome."""
+    demo = yaml.safe_load((REPO / "config.yaml").read_text())["crosscell"]
+    nine = {
+        *(f"{w}_{s}" for w in ("inclusive", "exclusive") for s in ("all", "high", "somewhat")),
+        "inclusive_random",
+        "exclusive_random",
+        "test_on_rest",
+    }
+    assert len(nine) == 9 and set(demo["experiments"]) == nine
+    assert {"linear", "deepchrome"} <= set(demo["architectures"])
+    assert demo["targets"] == "all"
