@@ -503,7 +503,7 @@ def test_default_config_passes_the_checks():
         ({"t_high": 1.2}, "crosscell.t_high: 1.2 is out of range"),
         ({"t_somewhat": -1.5}, "crosscell.t_somewhat: -1.5 is out of range"),
         ({"t_high": 0.5, "t_somewhat": 0.7}, "must contain the high set"),
-        ({"sets": "dc2"}, "trains on E"),
+        ({"sets": "dc2"}, "cell(s) not in the cohort (E"),
         ({"sets": "dc2", "early_stop_on": "training"}, "sets dc2 implies early_stop_on target"),
     ],
 )

@@ -151,7 +151,10 @@ def test_dc2_set_naming_a_cell_outside_the_cohort_is_refused():
     need = set(sets.load_dc2_sets()[f"exclusive_high_{target}"])
     gone = sorted(need)[0]
     small = [c for c in cohort if c != gone]
-    with pytest.raises(ValueError, match=f"exclusive_high of {target} trains on {gone}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"exclusive_high of {target} trains on 1 cell\(s\) not in the cohort \({gone}\)",
+    ):
         sets.build_plan(small, [target], ["exclusive_high"], sets="dc2")
     with pytest.raises(ValueError, match="the paper has no exclusive_high run for target E999"):
         sets.build_plan([*cohort, "E999"], ["E999"], ["exclusive_high"], sets="dc2")
