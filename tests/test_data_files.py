@@ -16,6 +16,7 @@ from conftest import GENES_DF, SIZES, write_gtf
 from deepchrome2.data.annotation import harmonise_chroms, read_genes
 from deepchrome2.data.expression import read_rpkm, strip_version
 from deepchrome2.errors import InputError
+from deepchrome2.messages import first_few
 from deepchrome2.samples import cohort_from_pattern, cohort_from_sheet
 
 MARKS = ["H3K4me3", "H3K27ac"]
@@ -231,3 +232,32 @@ def test_empty_sheet_file(tmp_path: Path) -> None:
     sheet.write_text("")
     with pytest.raises(InputError, match="the sample sheet is empty"):
         cohort_from_sheet(sheet)
+
+
+def test_a_sheet_lacking_a_mark_on_many_cells_names_five_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    cells = tuple(f"C{i}" for i in range(1, 8))
+    rows = [r for r in full_rows(cells) if r[1] != "H3K27ac" or r[0] == "C1"]
+    sheet = write_sheet(tmp_path / "s.tsv", rows)
+    with pytest.raises(InputError) as err:
+        cohort_from_sheet(sheet)
+    problem = err.value.problem
+    assert "\n" not in problem
+    for cell in ("C2", "C3", "C4", "C5", "C6"):
+        assert f"cell {cell} has no row for mark(s) H3K27ac" in problem
+    assert "cell C7" not in problem
+    assert "cell C6 has no row for mark(s) H3K27ac and 1 more;" in problem
+
+
+@pytest.mark.parametrize(
+    ("items", "limit", "expected"),
+    [
+        (["a", "b"], 5, "a, b"),
+        (["a", "b", "c"], 3, "a, b, c"),
+        (["a", "b", "c", "d"], 2, "a, b and 2 more"),
+        ([], 3, ""),
+    ],
+)
+def test_first_few_shortens_a_list(items: list[str], limit: int, expected: str) -> None:
+    assert first_few(items, limit) == expected

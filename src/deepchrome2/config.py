@@ -14,7 +14,8 @@ import yaml
 from deepchrome2.data.simulate.shapes import GRID
 from deepchrome2.data.simulate.shapes import MARKS as SIMULATED_MARKS
 from deepchrome2.errors import ConfigError, InputError
-from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet, nearest
+from deepchrome2.messages import nearest
+from deepchrome2.samples import Cohort, cohort_from_pattern, cohort_from_sheet
 
 
 def _key(path: Any) -> str:

@@ -8,7 +8,6 @@ the sheet and the problem in one line.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 import yaml
 
 from deepchrome2.errors import InputError
+from deepchrome2.messages import first_few, nearest
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "samples.schema.yaml"
 URL_SCHEMES = ("http", "https")
@@ -41,12 +41,6 @@ class Cohort:
 def is_url(value: str) -> bool:
     """True for ``scheme://...`` (a URL), False for a file path."""
     return "://" in value
-
-
-def nearest(word: str, valid: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest valid word, or an empty string."""
-    close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _schema(path: str | os.PathLike[str] = SCHEMA) -> dict:
@@ -126,7 +120,6 @@ def _check_every_mark(path: str | os.PathLike[str], df: pd.DataFrame, marks: lis
     if not lacking:
         return
     parts = [f"cell {c} has no row for mark(s) {', '.join(lack)}" for c, lack in lacking.items()]
-    more = f" (and {len(parts) - 5} more cells)" if len(parts) > 5 else ""
     on = {m: sum(m in got for got in have) for m in marks}
     hints = []
     for m in marks:  # a typo: a mark on fewer cells than a mark it closely resembles
@@ -135,7 +128,7 @@ def _check_every_mark(path: str | os.PathLike[str], df: pd.DataFrame, marks: lis
             hints.append(f"; mark {m} is on {on[m]} of {len(have)} cells{hint}")
     raise InputError(
         path,
-        "; ".join(parts[:5]) + more + f"; every cell needs every mark of the sheet "
+        first_few(parts, 5, sep="; ") + f"; every cell needs every mark of the sheet "
         f"({', '.join(marks)})" + "".join(hints),
     )
 

@@ -37,6 +37,7 @@ from deepchrome2.crosscell import experiments as registry
 from deepchrome2.crosscell.selectors import Choice
 from deepchrome2.errors import InputError
 from deepchrome2.io import load_labels, load_split, write_tsv
+from deepchrome2.messages import first_few
 
 log = logging.getLogger(__name__)
 
@@ -204,9 +205,7 @@ def dc2_cells(experiment: str, target: str, cohort: Sequence[str], path: PathLik
         cells = lists[key]
     missing = [c for c in cells if c not in cohort]
     if missing:
-        shown = ", ".join(missing[:5]) + (
-            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        )
+        shown = first_few(missing, 5)
         raise ValueError(
             f"config crosscell.sets dc2: {experiment} of {target} trains on {len(missing)} "
             f"cell(s) not in the cohort ({shown}); add them or use sets: correlation"

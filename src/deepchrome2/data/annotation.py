@@ -19,6 +19,7 @@ import pyranges as pr
 from deepchrome2.data.binning import open_bigwig
 from deepchrome2.data.expression import strip_version
 from deepchrome2.errors import InputError
+from deepchrome2.messages import first_few
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,7 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
 
 def _show(names: Iterable[str], limit: int = 8) -> str:
     """Sorted names, the first ``limit`` of them, for an error message."""
-    names = sorted(set(names))
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
+    return first_few(sorted(set(names)), limit)
 
 
 def read_bigwig_headers(paths: Iterable[str | Path]) -> dict[str | Path, dict[str, int]]:

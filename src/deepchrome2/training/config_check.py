@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 
 from deepchrome2 import models
+from deepchrome2.messages import nearest
 from deepchrome2.models._choices import check_choices
-from deepchrome2.samples import nearest
 from deepchrome2.training import recipes
 
 
