@@ -45,21 +45,31 @@ def summary_row(findings, overrides: dict) -> dict:
     return row
 
 
+def key_values(items: list[str]) -> dict:
+    """``KEY=VALUE`` strings as a mapping, each value read as YAML."""
+    out = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", type=Path, required=True)
     ap.add_argument("--config", type=Path, default=REPO / "config.yaml")
     ap.add_argument("--set", action="append", default=[], help="simulate.KEY=VALUE (YAML)")
+    ap.add_argument(
+        "--train", action="append", default=[], help="train.KEY=VALUE (YAML), e.g. recipe=dc2"
+    )
     ap.add_argument("--archs", default="linear,deepchrome")
     ap.add_argument("--crosscell", default=None, help="architectures on exclusive_all")
     ap.add_argument("--out", type=Path, help="append the summary row to this TSV")
     args = ap.parse_args()
     config = yaml.safe_load(args.config.read_text())
-    overrides = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        overrides[key] = yaml.safe_load(value)
+    overrides = key_values(args.set)
     config["simulate"].update(overrides)
+    config["train"].update(key_values(args.train))
     archs = args.archs.split(",")
     cross = archs if args.crosscell is None else [a for a in args.crosscell.split(",") if a]
     wall = time.perf_counter()
@@ -79,7 +89,8 @@ def main() -> None:
                 f"Finding 3 ({r['architecture']}): exclusive_all - per-cell = "
                 f"{r['mean_delta_auroc']:+.4f} ({r['n_cells_a_better']}/{r['n_cells']} cells)"
             )
-    row = summary_row(findings, overrides)
+    train = {f"train.{k}": v for k, v in key_values(args.train).items()}
+    row = summary_row(findings, overrides | train)
     row["wall_s"] = round(wall, 1)
     print("CPU s per stage:", {k: round(v, 1) for k, v in findings.seconds.items()})
     print(f"wall {wall:.0f} s")
