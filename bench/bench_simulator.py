@@ -69,7 +69,8 @@ def main() -> None:
     config = yaml.safe_load(args.config.read_text())
     overrides = key_values(args.set)
     config["simulate"].update(overrides)
-    config["train"].update(key_values(args.train))
+    train = key_values(args.train)
+    config["train"].update(train)
     archs = args.archs.split(",")
     cross = archs if args.crosscell is None else [a for a in args.crosscell.split(",") if a]
     wall = time.perf_counter()
@@ -89,8 +90,7 @@ def main() -> None:
                 f"Finding 3 ({r['architecture']}): exclusive_all - per-cell = "
                 f"{r['mean_delta_auroc']:+.4f} ({r['n_cells_a_better']}/{r['n_cells']} cells)"
             )
-    train = {f"train.{k}": v for k, v in key_values(args.train).items()}
-    row = summary_row(findings, overrides | train)
+    row = summary_row(findings, overrides | {f"train.{k}": v for k, v in train.items()})
     row["wall_s"] = round(wall, 1)
     print("CPU s per stage:", {k: round(v, 1) for k, v in findings.seconds.items()})
     print(f"wall {wall:.0f} s")
