@@ -21,6 +21,10 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
   - bivalent promoters (Polycomb targets that are repressed in a cell) carry both H3K4me3
     and H3K27me3 while expression stays low, so position and combination both matter.
 
+  ``peak_shift`` moves every mark's shape of a gene by one offset from the annotated TSS (as
+  an alternative TSS would), and ``background`` adds a broad level over each gene's window
+  that says nothing about its expression (:mod:`.signal`);
+
 - observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``,
   with a per-cell depth spread by ``depth_sd``.
 

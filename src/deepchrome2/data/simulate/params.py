@@ -40,6 +40,8 @@ HG19_SIZES: dict[str, int] = {
 KNOBS = (
     "group_specific",
     "positional",
+    "peak_shift",
+    "background",
     "sd_chromatin",
     "sd_chromatin_spread",
     "sd_mark",
@@ -71,6 +73,10 @@ class SimulationParams:
     group_specific: float = 0.0
     # 1: marks keep their positional shapes; 0: each is flat over the TSS window
     positional: float = 1.0
+    # SD (bp) of a per-gene offset of every mark's shape from the annotated TSS
+    peak_shift: float = 0.0
+    # mean fold enrichment of a broad, expression-independent level over each gene's window
+    background: float = 0.0
     frac_polycomb: float = 0.3
     frac_heterochromatin: float = 0.08
     frac_bivalent: float = 0.5

@@ -88,9 +88,13 @@ def bayes_scores(X: np.ndarray, y: np.ndarray, fit: np.ndarray, score: np.ndarra
     every mark and coarse bin, so that each feature may act non-linearly (the marks saturate
     with activity). Of the models tried on the noise-free features (logistic regression on the
     features or on window means, their squares, gradient boosting), it came closest to the
-    chromatin state and stayed above the models trained on the observed signal.
+    chromatin state and stayed above the models trained on the observed signal. Each mark's
+    summit (its highest coarse bin) and contrast (highest minus lowest) are features too: with
+    shapes off the TSS (``peak_shift``) and a broad level under them (``background``), a mark's
+    height is in neither one bin nor their sum.
     """
-    Z = np.log1p(X.reshape(len(X), -1))
+    top, bottom = X.max(axis=2), X.min(axis=2)
+    Z = np.log1p(np.concatenate([X.reshape(len(X), -1), top, top - bottom], axis=1))
     model = make_pipeline(
         StandardScaler(),
         SplineTransformer(n_knots=4, degree=3),

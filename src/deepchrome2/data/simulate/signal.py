@@ -16,6 +16,8 @@ from deepchrome2.data.simulate.shapes import GRID, MARKS, blend_flat, in_window,
 
 log = logging.getLogger(__name__)
 
+WINDOW = "window"  # key of the TSS-window indicator among the shape matrices
+
 
 @dataclass
 class ChromGrid:
@@ -81,17 +83,45 @@ def _shape_matrices(
     d = np.where(plus, centre - tss, tss - centre)
     length = np.repeat(genes.end[idx] - genes.start[idx], ncell)
     window = in_window(d, params.upstream, params.downstream)
+    shifted = d - np.repeat(peak_offsets(params, len(genes.tss))[idx], ncell)
     shape = (grid.size, len(idx))
-    return {
+    out = {
         m: sparse.csr_matrix(
             (
-                blend_flat(mark_shape(m, d, length), col, window, len(idx), params.positional),
+                blend_flat(
+                    mark_shape(m, shifted, length), col, window, len(idx), params.positional
+                ),
                 (row, col),
             ),
             shape=shape,
         )
         for m in marks
     }
+    out[WINDOW] = sparse.csr_matrix((window.astype(float), (row, col)), shape=shape)
+    return out
+
+
+def peak_offsets(params: SimulationParams, n_genes: int) -> np.ndarray:
+    """Per-gene offset (bp, downstream) of every mark's shape from the annotated TSS.
+
+    Drawn from its own seeded stream, so ``peak_shift`` 0 leaves the cohort byte-identical.
+    """
+    if params.peak_shift < 0:
+        raise ValueError(f"peak_shift must be >= 0, got {params.peak_shift}")
+    z = np.random.default_rng([params.seed, 0x5F7]).normal(size=n_genes)
+    return params.peak_shift * z
+
+
+def background_levels(params: SimulationParams, n_genes: int) -> np.ndarray:
+    """Broad expression-independent level of each gene's window, genes x marks.
+
+    Log-normal with mean ``background`` (log-SD 1), the same in every cell: a broad domain the
+    gene sits in, which says nothing about its expression. Its own seeded stream, as above.
+    """
+    if params.background < 0:
+        raise ValueError(f"background must be >= 0, got {params.background}")
+    z = np.random.default_rng([params.seed, 0xB6]).normal(size=(n_genes, len(MARKS)))
+    return params.background * np.exp(z - 0.5)
 
 
 def _bin_windows(
@@ -133,6 +163,7 @@ class Cohort:
         self, cells: list[int]
     ) -> Iterator[tuple[int, str, ChromGrid, np.ndarray, int, np.ndarray]]:
         """Yield (chrom index, chrom, grid, gene indices, mark index, grid x cells signal)."""
+        background = background_levels(self.params, len(self.genes.gene_id))
         for ci, (chrom, size) in enumerate(self.sizes.items()):
             idx = np.flatnonzero(self.genes.chrom == chrom)
             if len(idx) == 0:
@@ -142,4 +173,7 @@ class Cohort:
             shapes = _shape_matrices(self.genes, idx, grid, lo, hi, list(MARKS), self.params)
             for mi, m in enumerate(MARKS):
                 amp = self.latent.amplitude[m][idx][:, cells]
-                yield ci, chrom, grid, idx, mi, 1.0 + shapes[m] @ amp
+                expected = 1.0 + shapes[m] @ amp
+                if self.params.background:
+                    expected += (shapes[WINDOW] @ background[idx, mi])[:, None]
+                yield ci, chrom, grid, idx, mi, expected
