@@ -353,6 +353,14 @@ def test_check_config_fills_in_defaults_as_snakemake_does() -> None:
         ),
         ({"interpret": {"cells": ["E999"]}}, "config interpret.cells: ['E999'] are not cells"),
         ({"gan": {"ema": 1.0}}, "config gan.ema: 1.0 is greater than or equal to the maximum"),
+        (
+            {"simulate": {"peak_shift": -100}},
+            "config simulate.peak_shift: -100 is less than the minimum of 0",
+        ),
+        (
+            {"simulate": {"background": -0.5}},
+            "config simulate.background: -0.5 is less than the minimum of 0",
+        ),
         ({"train": {"architectures": ["cnn"]}}, "config: unknown architecture 'cnn'"),
         (
             {"crosscell": {"architectures": ["linear"], "experiments": ["best"], "targets": "all"}},
