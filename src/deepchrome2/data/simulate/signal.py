@@ -69,8 +69,9 @@ def _shape_matrices(
     marks: list[str],
     params: SimulationParams,
 ) -> dict[str, sparse.csr_matrix]:
-    """Sparse (grid cells x genes) unit shapes of each mark, blended toward flat by
-    ``params.positional``."""
+    """Sparse (grid cells x genes) unit shapes of each mark, moved by each gene's
+    :func:`peak_offsets` and blended toward flat by ``params.positional``; under
+    :data:`WINDOW`, the indicator of each gene's TSS window (where ``background`` lies)."""
     ncell = (hi - lo) // GRID
     col = np.repeat(np.arange(len(idx)), ncell)
     first = np.repeat(np.cumsum(ncell) - ncell, ncell)
