@@ -9,17 +9,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import SplineTransformer, StandardScaler
 
 from deepchrome2.data.simulate import SimulationParams, simulate_annotation
 from deepchrome2.data.simulate.reference import (
-    BAYES_C,
     bayes_scores,
     expected_features,
     oracle_auroc,
+    reference_inputs,
+    reference_model,
 )
 from deepchrome2.data.simulate.regulation import mark_coupling
 from deepchrome2.data.simulate.shapes import MARKS, blend_flat, in_window, mark_shape
@@ -174,12 +172,8 @@ def test_reference_reads_each_marks_summit_under_shifted_peaks_and_background() 
     rpkm = cohort.latent.rpkm[keep, 0]
     y = rpkm > np.median(rpkm)
     fit = np.random.default_rng(0).random(len(y)) < 2 / 3
-    bins_only = make_pipeline(
-        StandardScaler(),
-        SplineTransformer(n_knots=4, degree=3),
-        LogisticRegression(C=BAYES_C, max_iter=3000),
-    ).fit(np.log1p(X[fit].reshape(fit.sum(), -1)), y[fit])
-    plain = bins_only.predict_proba(np.log1p(X[~fit].reshape((~fit).sum(), -1)))[:, 1]
+    Z = reference_inputs(X, summits=False)
+    plain = reference_model().fit(Z[fit], y[fit]).predict_proba(Z[~fit])[:, 1]
     full = bayes_scores(X, y, fit, ~fit)
     assert roc_auc_score(y[~fit], full) > roc_auc_score(y[~fit], plain) + 0.02
 

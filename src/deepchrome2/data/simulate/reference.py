@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 
 from deepchrome2.data import simulate
@@ -93,15 +93,28 @@ def bayes_scores(X: np.ndarray, y: np.ndarray, fit: np.ndarray, score: np.ndarra
     shapes off the TSS (``peak_shift``) and a broad level under them (``background``), a mark's
     height is in neither one bin nor their sum.
     """
-    top, bottom = X.max(axis=2), X.min(axis=2)
-    Z = np.log1p(np.concatenate([X.reshape(len(X), -1), top, top - bottom], axis=1))
-    model = make_pipeline(
+    Z = reference_inputs(X)
+    model = reference_model().fit(Z[fit], y[fit])
+    return model.predict_proba(Z[score])[:, 1]
+
+
+def reference_inputs(X: np.ndarray, summits: bool = True) -> np.ndarray:
+    """The reference model's inputs from ``X`` (genes x marks x bins): log1p of every coarse
+    bin and, with ``summits``, of each mark's highest bin and its highest minus lowest."""
+    parts = [X.reshape(len(X), -1)]
+    if summits:
+        top, bottom = X.max(axis=2), X.min(axis=2)
+        parts += [top, top - bottom]
+    return np.log1p(np.concatenate(parts, axis=1))
+
+
+def reference_model() -> Pipeline:
+    """The reference model, unfitted: an L2 logistic regression on cubic splines."""
+    return make_pipeline(
         StandardScaler(),
         SplineTransformer(n_knots=4, degree=3),
         LogisticRegression(C=BAYES_C, max_iter=3000),
     )
-    model.fit(Z[fit], y[fit])
-    return model.predict_proba(Z[score])[:, 1]
 
 
 def _truth_table(path: Path) -> pd.DataFrame:

@@ -68,10 +68,11 @@ def _shape_matrices(
     hi: np.ndarray,
     marks: list[str],
     params: SimulationParams,
+    offset: np.ndarray,
 ) -> dict[str, sparse.csr_matrix]:
-    """Sparse (grid cells x genes) unit shapes of each mark, moved by each gene's
-    :func:`peak_offsets` and blended toward flat by ``params.positional``; under
-    :data:`WINDOW`, the indicator of each gene's TSS window (where ``background`` lies)."""
+    """Sparse (grid cells x genes) unit shapes of each mark, moved by each gene's ``offset``
+    (bp, :func:`peak_offsets`) and blended toward flat by ``params.positional``; with a
+    ``background``, under :data:`WINDOW` the indicator of each gene's TSS window."""
     ncell = (hi - lo) // GRID
     col = np.repeat(np.arange(len(idx)), ncell)
     first = np.repeat(np.cumsum(ncell) - ncell, ncell)
@@ -84,7 +85,7 @@ def _shape_matrices(
     d = np.where(plus, centre - tss, tss - centre)
     length = np.repeat(genes.end[idx] - genes.start[idx], ncell)
     window = in_window(d, params.upstream, params.downstream)
-    shifted = d - np.repeat(peak_offsets(params, len(genes.tss))[idx], ncell)
+    shifted = d - np.repeat(offset, ncell)
     shape = (grid.size, len(idx))
     out = {
         m: sparse.csr_matrix(
@@ -98,7 +99,8 @@ def _shape_matrices(
         )
         for m in marks
     }
-    out[WINDOW] = sparse.csr_matrix((window.astype(float), (row, col)), shape=shape)
+    if params.background:
+        out[WINDOW] = sparse.csr_matrix((window.astype(float), (row, col)), shape=shape)
     return out
 
 
@@ -164,14 +166,18 @@ class Cohort:
         self, cells: list[int]
     ) -> Iterator[tuple[int, str, ChromGrid, np.ndarray, int, np.ndarray]]:
         """Yield (chrom index, chrom, grid, gene indices, mark index, grid x cells signal)."""
-        background = background_levels(self.params, len(self.genes.gene_id))
+        n_genes = len(self.genes.gene_id)
+        offsets = peak_offsets(self.params, n_genes)
+        background = background_levels(self.params, n_genes)
         for ci, (chrom, size) in enumerate(self.sizes.items()):
             idx = np.flatnonzero(self.genes.chrom == chrom)
             if len(idx) == 0:
                 continue
             lo, hi = _gene_spans(self.genes, idx, size, self.params.flank)
             grid = _merge_blocks(lo, hi)
-            shapes = _shape_matrices(self.genes, idx, grid, lo, hi, list(MARKS), self.params)
+            shapes = _shape_matrices(
+                self.genes, idx, grid, lo, hi, list(MARKS), self.params, offsets[idx]
+            )
             for mi, m in enumerate(MARKS):
                 amp = self.latent.amplitude[m][idx][:, cells]
                 expected = 1.0 + shapes[m] @ amp
