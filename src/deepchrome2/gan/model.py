@@ -9,8 +9,12 @@ edge bins: with zero padding the generated profiles dipped or jumped in their fi
 last bins. Optionally (``noise_channels`` > 0) independent standard-normal noise per bin
 enters the last convolution as extra input channels: a latent vector alone makes every
 generated profile smooth across bins, where real profiles carry bin-to-bin noise. The critic
-is a multilayer perceptron. Both networks work in the transformed space (log1p, then
-standardised per mark, see :class:`deepchrome2.gan.data.SignalTransform`).
+is a multilayer perceptron. Optionally (``batch_stats``) it also reads statistics of the
+batch per class and mark, as the minibatch standard deviation of Karras et al. (2018): a
+critic that sees one sample at a time cannot tell a generator whose samples are each
+plausible but too alike, or spread between genes where real ones vary within a gene. Both
+networks work in the transformed space (log1p, then standardised per mark, see
+:class:`deepchrome2.gan.data.SignalTransform`).
 """
 
 from __future__ import annotations
@@ -86,12 +90,21 @@ class Critic(nn.Module):
     1-D convolutions on a CPU, and a fully connected critic sees all mark-by-bin combinations.
     """
 
-    def __init__(self, n_marks: int, n_bins: int, width: int = 256, n_classes: int = 2) -> None:
+    def __init__(
+        self,
+        n_marks: int,
+        n_bins: int,
+        width: int = 256,
+        n_classes: int = 2,
+        batch_stats: bool = False,
+    ) -> None:
         super().__init__()
         self.n_marks, self.n_bins = n_marks, n_bins
+        self.batch_stats = batch_stats
+        n_stats = 2 * n_marks if batch_stats else 0
         self.body = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(n_marks * n_bins, width),
+            nn.Linear(n_marks * n_bins + n_stats, width),
             nn.LeakyReLU(0.2),
             nn.Linear(width, width),
             nn.LeakyReLU(0.2),
@@ -99,7 +112,26 @@ class Critic(nn.Module):
         self.out = nn.Linear(width, 1)
         self.embed = nn.Embedding(n_classes, width)
 
+    def batch_statistics(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Per sample, two statistics of the samples of its class in the batch, per mark:
+        the standard deviation over samples of each bin, averaged over the bins, and the
+        standard deviation over samples of the mark's mean over bins; ``(batch, 2 * marks)``.
+        """
+        onehot = nn.functional.one_hot(y, self.embed.num_embeddings).to(x.dtype)
+        count = onehot.sum(dim=0).clamp(min=1.0)[:, None]
+
+        def sd_by_class(v: torch.Tensor) -> torch.Tensor:
+            mean = onehot.T @ v / count
+            var = onehot.T @ (v - mean[y]) ** 2 / count
+            return torch.sqrt(var + 1e-8)  # the epsilon keeps the gradient finite at 0
+
+        per_bin = sd_by_class(x.flatten(1)).view(-1, self.n_marks, self.n_bins).mean(dim=2)
+        of_means = sd_by_class(x.mean(dim=2))
+        return torch.cat([per_bin, of_means], dim=1)[y]
+
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.batch_stats:
+            x = torch.cat([x.flatten(1), self.batch_statistics(x, y)], dim=1)
         h = self.body(x)
         return self.out(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
 

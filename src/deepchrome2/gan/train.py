@@ -45,6 +45,7 @@ class GanConfig:
     noise_channels: int = 0
     critic_width: int = 256
     ema: float = 0.0
+    critic_batch_stats: bool = False
     min_genes_per_class: int = 20
 
     @classmethod
@@ -161,7 +162,7 @@ def networks(cfg: GanConfig, n_marks: int, n_bins: int) -> tuple[Generator, Crit
     generator = Generator(
         n_marks, n_bins, cfg.latent_dim, cfg.gen_width, noise_channels=cfg.noise_channels
     )
-    return generator, Critic(n_marks, n_bins, cfg.critic_width)
+    return generator, Critic(n_marks, n_bins, cfg.critic_width, batch_stats=cfg.critic_batch_stats)
 
 
 def fit_gan(
