@@ -26,7 +26,7 @@ from deepchrome2.gan.train import (
     train_gan,
 )
 from deepchrome2.plots import registry
-from deepchrome2.training.artifact import TrainedModel, save_trained
+from deepchrome2.training.artifact import TrainedModel, load_trained, save_trained
 from deepchrome2.training.transform import Transform
 
 CELL = "E003"
@@ -142,7 +142,8 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
                       truth=cohort["truth"], min_genes_per_class=10)  # fmt: skip
     df = pd.read_csv(table, sep="\t")
     assert list(df["class"]) == [0, 1]
-    for col in ("fidelity_accuracy", "fidelity_mean_prob", "real_test_accuracy"):
+    for col in ("fidelity_accuracy", "fidelity_mean_prob", "real_test_accuracy",
+                "real_valid_accuracy", "real_valid_mean_prob"):  # fmt: skip
         assert df[col].between(0, 1).all()
     assert (df["w1_generated_vs_test"] > 0).all() and (df["w1_valid_vs_test"] > 0).all()
     # the ratios: generated over the resampled real-versus-real floor, overall and per mark
@@ -156,7 +157,15 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     gen = load_generated(trained["generated"])
     test = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "test")
     valid = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "valid")
+    model = load_trained(clf)
     for c in (0, 1):
+        # the validation genes' fidelity columns: the classifier on that second real sample
+        p1 = model.predict_proba(valid.X[valid.y == c])[:, 1]
+        accuracy = ((p1 >= 0.5) == c).mean()
+        assert df.loc[c, "real_valid_accuracy"] == pytest.approx(accuracy, abs=1e-3)
+        assert df.loc[c, "real_valid_mean_prob"] == pytest.approx(
+            (p1 if c else 1 - p1).mean(), abs=1e-3
+        )
         k = gen["marks"].index("H3K27me3")
         want = gen["X"][gen["y"] == c][:, k].mean() / test.X[test.y == c][:, k].mean() - 1
         assert df.loc[c, "level_error_H3K27me3"] == pytest.approx(want, rel=1e-3, abs=1e-3)

@@ -1,7 +1,9 @@
 """Measured quality of a trained GAN.
 
 - fidelity: a trained classifier that never saw GAN output labels generated samples; the
-  accuracy and mean probability of the conditioned class;
+  accuracy and mean probability of the conditioned class, next to the same on the real test
+  genes and, as a second real sample, on the validation genes: how far two real samples of
+  the class differ sets the scale of the generated-versus-test gap;
 - distance: per-bin 1-D Wasserstein distance between generated and real test genes of a class,
   averaged over marks and bins (in the GAN's transformed space), next to the same distance
   between two real samples of the same sizes: valid against test (one draw), and its
@@ -121,6 +123,9 @@ def quality_rows(
             )
             row["real_test_accuracy"], row["real_test_mean_prob"] = fidelity(
                 predict_proba, test.X[t], c
+            )
+            row["real_valid_accuracy"], row["real_valid_mean_prob"] = fidelity(
+                predict_proba, valid.X[v], c
             )
         # mean level per mark over genes and bins, generated vs real test genes (raw signal)
         level = Xgen[g].mean(axis=(0, 2)) / np.maximum(test.X[t].mean(axis=(0, 2)), 1e-12) - 1
