@@ -354,6 +354,10 @@ def test_check_config_fills_in_defaults_as_snakemake_does() -> None:
         ({"interpret": {"cells": ["E999"]}}, "config interpret.cells: ['E999'] are not cells"),
         ({"gan": {"ema": 1.0}}, "config gan.ema: 1.0 is greater than or equal to the maximum"),
         (
+            {"gan": {"critic_batch_stats": "yes"}},
+            "config gan.critic_batch_stats: 'yes' is not of type 'boolean'",
+        ),
+        (
             {"simulate": {"peak_shift": -100}},
             "config simulate.peak_shift: -100 is less than the minimum of 0",
         ),
