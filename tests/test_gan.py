@@ -217,6 +217,20 @@ def test_training_reduces_fresh_critic_distance(tmp_path):
     assert np.array_equal(sample(again, 5, seed=2)[0], sample(trained, 5, seed=2)[0])
 
 
+def test_checkpoint_from_before_the_batch_statistics_option_loads(tmp_path):
+    """A checkpoint whose config has no ``critic_batch_stats`` key (written before the option
+    existed) loads with the critic it was trained with, one sample at a time."""
+    X, y = synthetic(120)
+    gan = fit_gan(X, y, small_cfg(epochs=1), device="cpu")
+    save_gan(tmp_path / "gan.pt", gan)
+    ck = torch.load(tmp_path / "gan.pt", weights_only=True)
+    del ck["config"]["critic_batch_stats"]
+    torch.save(ck, tmp_path / "old.pt")
+    old = load_gan(tmp_path / "old.pt")
+    assert not old.critic.batch_stats
+    assert np.array_equal(sample(old, 5, seed=2)[0], sample(gan, 5, seed=2)[0])
+
+
 def test_training_is_deterministic():
     X, y = synthetic(120)
     a = fit_gan(X, y, small_cfg(epochs=2), device="cpu")
