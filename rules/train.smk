@@ -84,7 +84,7 @@ rule finding1:
         runtime=10,
     params:
         a="deepchrome",
-        b="linear",
+        baselines=TRAINING.finding1_baselines,
         metric=TRAINING.metric,
     script:
         "../workflow_scripts/finding1.py"

@@ -81,7 +81,7 @@ def test_architecture_table(tmp_path):
 
 
 def test_finding1_paired_tests(tmp_path):
-    row = finding1(_metrics(tmp_path), tmp_path / "f1.tsv")
+    row = finding1(_metrics(tmp_path), tmp_path / "f1.tsv").iloc[0]
     # deepchrome - linear = 0.01 + 0.01 + i/1000 for every cell: all 8 positive
     assert row["n_cells"] == 8 and row["n_cells_a_better"] == 8
     assert row["mean_delta_auroc"] == pytest.approx(0.02 + 0.0035)
@@ -89,6 +89,42 @@ def test_finding1_paired_tests(tmp_path):
     assert row["ttest_p"] < 1e-6 and row["ci95_low"] < 0.0235 < row["ci95_high"]
     back = pd.read_csv(tmp_path / "f1.tsv", sep="\t")
     assert back.loc[0, "comparison"] == "deepchrome - linear"
+
+
+def test_finding1_has_a_row_per_linear_baseline(tmp_path):
+    """DeepChrome 2.0's Finding 1 is about its best linear model (the max aggregator): each
+    linear model trained gets its own row, in the order given."""
+    paths = _metrics(tmp_path, archs=("linear", "deepchrome", "linear_max"), delta=0.0075)
+    finding1(paths, tmp_path / "f1.tsv", baselines=["linear", "linear_max"])
+    back = pd.read_csv(tmp_path / "f1.tsv", sep="\t")
+    assert list(back["comparison"]) == ["deepchrome - linear", "deepchrome - linear_max"]
+    assert list(back["baseline"]) == ["linear", "linear_max"]
+    # per cell i: linear 0.80 + 0.01 i, deepchrome 0.8175 + 0.011 i, linear_max 0.82 + 0.01 i
+    assert back["mean_delta_auroc"].tolist() == pytest.approx([0.021, 0.001])
+    assert back["n_cells_a_better"].tolist() == [8, 5]  # the max beats it on cells 0-2
+    assert back["mean_auroc_baseline"].tolist() == pytest.approx([0.835, 0.855])
+    assert back["mean_auroc_deepchrome"].tolist() == pytest.approx([0.856] * 2)
+    assert (back["wilcoxon_p"] > 0.05).tolist() == [False, True]
+
+
+def test_linear_vs_deepchrome_draws_each_linear_model(tmp_path):
+    """The scatter draws one series per linear model: the second one's colour (C1, orange) is
+    in the image only when it is given."""
+    from matplotlib.image import imread
+
+    from deepchrome2.plots.per_cell import scatter_pair
+
+    m = collect_metrics(_metrics(tmp_path, archs=("linear", "deepchrome", "linear_max")))
+    orange = np.array([1.0, 0x7F / 255, 0x0E / 255])
+
+    def orange_pixels(xs: list[str], name: str) -> int:
+        scatter_pair(m, tmp_path / f"{name}.pdf", tmp_path / f"{name}.png", xs=xs)
+        rgb = imread(tmp_path / f"{name}.png")[..., :3]
+        return int((np.abs(rgb - orange).max(axis=-1) < 0.02).sum())
+
+    assert orange_pixels(["linear"], "one") == 0
+    assert orange_pixels(["linear", "linear_max"], "two") > 50
+    assert (tmp_path / "two.pdf").stat().st_size > 1000
 
 
 def test_finding1_with_no_difference_reports_nan_p(tmp_path):
@@ -205,6 +241,21 @@ def test_training_plan_targets_follow_the_config():
     t = plan.targets()
     assert not any("finding1" in x or "oracle" in x or "linear_vs" in x for x in t)
     assert "oracle" not in plan.tables_input(None)
+
+
+def test_finding1_is_planned_against_every_linear_model_trained():
+    from deepchrome2.training.workflow import TrainingPlan
+
+    cfg = _config()
+    cfg["train"]["architectures"] = ["linear_max", "mlp", "deepchrome", "linear_min"]
+    plan = TrainingPlan(cfg, ["E003"], "simulate")
+    assert plan.finding1_baselines == ["linear_max", "linear_min"]
+    assert "results/tables/finding1_linear_vs_cnn.tsv" in plan.targets()
+    assert plan.pair_input(None)["metrics"] == [
+        f"results/models/{a}/E003/metrics.json" for a in ("linear_max", "linear_min", "deepchrome")
+    ]
+    cfg["train"]["architectures"] = ["linear", "linear_max"]  # no CNN: no Finding 1
+    assert not any("finding1" in x for x in TrainingPlan(cfg, ["E003"], "simulate").targets())
 
 
 def test_unreadable_or_incomplete_metrics_name_the_file(tmp_path):

@@ -55,26 +55,32 @@ def scatter_pair(
     metrics: pd.DataFrame,
     pdf: PathLike,
     png: PathLike,
-    x: str = "linear",
+    xs: Sequence[str] = ("linear",),
     y: str = "deepchrome",
     metric: str = "auroc",
 ) -> None:
-    """Per-cell test AUROC (or ``metric``) of architecture ``y`` against ``x``, with y = x."""
-    wide = metrics.pivot(index="cell", columns="arch", values=metric)[[x, y]].dropna()
+    """Per-cell test AUROC (or ``metric``) of architecture ``y`` against each of ``xs`` (one
+    colour each), with y = x."""
+    wide = metrics.pivot(index="cell", columns="arch", values=metric)
     label = LABELS.get(metric, metric)
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    ax.scatter(wide[x], wide[y], s=22, color="C0", zorder=3)
-    for cell, row in wide.iterrows():
-        ax.annotate(cell, (row[x], row[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    lo = float(wide.min().min()) - 0.01
-    hi = float(wide.max().max()) + 0.01
+    lo, hi = np.inf, -np.inf
+    for i, x in enumerate(xs):
+        pair = wide[[x, y]].dropna()
+        ax.scatter(pair[x], pair[y], s=22, color=f"C{i}", zorder=3, label=x)
+        for cell, row in pair.iterrows():
+            ax.annotate(
+                cell, (row[x], row[y]), fontsize=7, xytext=(3, 3), textcoords="offset points"
+            )
+        lo, hi = min(lo, float(pair.min().min())), max(hi, float(pair.max().max()))
+    lo, hi = lo - 0.01, hi + 0.01
     ax.plot([lo, hi], [lo, hi], color="grey", lw=1, ls="--", label="y = x")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
-    ax.set_xlabel(f"{x} test {label}")
+    ax.set_xlabel(f"{xs[0] if len(xs) == 1 else 'linear model'} test {label}")
     ax.set_ylabel(f"{y} test {label}")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=8)
     save_figure(fig, pdf, png)
 
 
@@ -178,9 +184,12 @@ def draw_auroc_by_architecture(job: FigureJob) -> None:
 
 
 def draw_linear_vs_deepchrome(job: FigureJob) -> None:
-    """Per-cell test metric of deepchrome against linear."""
-    metric = job.params["metric"]
-    scatter_pair(_metrics(job), job.pdf, job.png, x="linear", y="deepchrome", metric=metric)
+    """Per-cell test metric of deepchrome against each linear model trained."""
+    metrics = _metrics(job)
+    baselines = [a for a in metrics["arch"].unique() if a != "deepchrome"]
+    scatter_pair(
+        metrics, job.pdf, job.png, xs=baselines, y="deepchrome", metric=job.params["metric"]
+    )
 
 
 def draw_training_curves(job: FigureJob) -> None:

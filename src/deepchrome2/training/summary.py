@@ -189,13 +189,23 @@ def finding1(
     metrics_paths: Sequence[PathLike],
     out: PathLike,
     a: str = "deepchrome",
-    b: str = "linear",
+    baselines: Sequence[str] = ("linear",),
     metric: str = "auroc",
-) -> dict:
-    """Write the Finding 1 row (``a`` - ``b`` test AUROC, or ``metric``, over cells)."""
-    row = paired_comparison(collect_metrics(metrics_paths, metric), a, b, metric)
-    write_tsv(out, pd.DataFrame([row]), float_format="%.6g")
-    return row
+) -> pd.DataFrame:
+    """Write Finding 1: one row per linear baseline, ``a`` - baseline test AUROC (or
+    ``metric``) over cells, the baseline's mean under ``mean_{metric}_baseline``."""
+    metrics = collect_metrics(metrics_paths, metric)
+    rows = []
+    for b in baselines:
+        row = paired_comparison(metrics, a, b, metric)
+        own = f"mean_{metric}_{b}"
+        rows.append(
+            {"comparison": row["comparison"], "baseline": b}
+            | {(f"mean_{metric}_baseline" if k == own else k): v for k, v in row.items()}
+        )
+    table = pd.DataFrame(rows)
+    write_tsv(out, table, float_format="%.6g")
+    return table
 
 
 def paper_comparison(

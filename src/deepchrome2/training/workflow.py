@@ -10,6 +10,7 @@ from deepchrome2 import paper
 from deepchrome2.plots import registry as figures
 from deepchrome2.training import task as tasks
 from deepchrome2.training.config_check import ArchParams
+from deepchrome2.training.recipes import LINEAR_ARCHS
 
 JOB = "results/models/{arch}/{cell}"
 PREDICTIONS = "results/predictions/{arch}/{cell}.tsv"
@@ -58,9 +59,15 @@ class TrainingPlan(ArchParams):
         ]
 
     @property
+    def finding1_baselines(self) -> list[str]:
+        """The linear models trained (``linear`` and its other aggregators), in config order:
+        Finding 1 sets deepchrome against each."""
+        return [a for a in self.archs if a in LINEAR_ARCHS]
+
+    @property
     def has_finding1(self) -> bool:
-        """Finding 1 compares deepchrome with linear: both must be trained."""
-        return "linear" in self.archs and "deepchrome" in self.archs
+        """Finding 1 compares deepchrome with the linear models: both must be trained."""
+        return "deepchrome" in self.archs and bool(self.finding1_baselines)
 
     @property
     def has_paper(self) -> bool:
@@ -87,8 +94,9 @@ class TrainingPlan(ArchParams):
         return inputs
 
     def pair_input(self, wildcards: Any) -> dict[str, Any]:
-        """Metrics of linear and deepchrome (Finding 1 and its scatter)."""
-        return {"metrics": self.job_files("metrics.json", ["linear", "deepchrome"])}
+        """Metrics of the linear models and deepchrome (Finding 1 and its scatter)."""
+        archs = [*self.finding1_baselines, "deepchrome"]
+        return {"metrics": self.job_files("metrics.json", archs)}
 
     def paper_input(self, wildcards: Any) -> dict[str, Any]:
         """Metrics of the architectures that have a DeepChrome 2.0 setting, and its table."""
