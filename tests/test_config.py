@@ -362,6 +362,10 @@ def test_check_config_fills_in_defaults_as_snakemake_does() -> None:
             "config simulate.peak_shift: -100 is less than the minimum of 0",
         ),
         (
+            {"simulate": {"peak_shift_cell": 1.5}},
+            "config simulate.peak_shift_cell: 1.5 is greater than the maximum of 1",
+        ),
+        (
             {"simulate": {"background": -0.5}},
             "config simulate.background: -0.5 is less than the minimum of 0",
         ),

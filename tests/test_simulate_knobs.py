@@ -127,15 +127,50 @@ def test_peak_shift_moves_each_genes_shapes_off_the_tss() -> None:
         params = SimulationParams(**ISOLATED, peak_shift=shift)
         idx, binned = _binned_25bp(params, "H3K4me3", [0])
         summit = binned[:, :, 0].argmax(axis=1) * 25 - 5000 + 12.5  # bp downstream of the TSS
-        want = 200.0 + peak_offsets(params, 12)[idx]
+        want = 200.0 + peak_offsets(params, 12)[idx, 0]
         inside = np.abs(want) < 4500
         assert inside.sum() >= 8
         assert np.abs(summit - want)[inside].max() <= 25.0, (shift, summit, want)
     many = peak_offsets(SimulationParams(peak_shift=1500.0), 20000)
-    assert abs(many.std() - 1500.0) < 50.0 and abs(many.mean()) < 40.0
+    assert many.shape == (20000, 4)
+    assert (many == many[:, :1]).all()  # one offset per gene, the same in every cell
+    assert abs(many[:, 0].std() - 1500.0) < 50.0 and abs(many.mean()) < 40.0
     assert not peak_offsets(SimulationParams(), 100).any()
     with pytest.raises(ValueError, match="peak_shift"):
         peak_offsets(SimulationParams(peak_shift=-1.0), 10)
+
+
+def test_peak_shift_cell_draws_a_share_of_the_offset_per_cell() -> None:
+    """The offsets of two cells correlate as 1 - share, keep their SD, and leave the gene's own
+    draw (all a gene has at share 0) in place."""
+    shared = peak_offsets(SimulationParams(peak_shift=1500.0), 20000)[:, 0]
+    for share in (0.25, 0.5, 1.0):
+        off = peak_offsets(SimulationParams(peak_shift=1500.0, peak_shift_cell=share), 20000)
+        r = np.corrcoef(off.T)[np.triu_indices(4, 1)]
+        assert np.abs(r - (1.0 - share)).max() < 0.03, (share, r)
+        assert np.abs(off.std(axis=0) - 1500.0).max() < 50.0
+        r_gene = np.corrcoef(off[:, 0], shared)[0, 1]
+        assert abs(r_gene - np.sqrt(1.0 - share)) < 0.03, (share, r_gene)
+    with pytest.raises(ValueError, match="peak_shift_cell"):
+        peak_offsets(SimulationParams(peak_shift=1.0, peak_shift_cell=1.5), 10)
+
+
+def test_offsets_per_cell_move_each_cells_peaks_and_agree_across_calls() -> None:
+    """With offsets per cell, each cell's H3K4me3 summit sits at its own offset, and a job that
+    simulates one cell (the bigWig writers) gets the signal that the all-cells pass (the truth
+    profiles) gets for that cell."""
+    params = SimulationParams(**ISOLATED, peak_shift=1500.0, peak_shift_cell=1.0)
+    off = peak_offsets(params, 12)
+    idx, both = _binned_25bp(params, "H3K4me3", [0, 2])
+    for k, cell in enumerate((0, 2)):
+        summit = both[:, :, k].argmax(axis=1) * 25 - 5000 + 12.5
+        want = 200.0 + off[idx, cell]
+        inside = np.abs(want) < 4500
+        assert inside.sum() >= 6
+        assert np.abs(summit - want)[inside].max() <= 25.0, (cell, summit, want)
+        _, alone = _binned_25bp(params, "H3K4me3", [cell])
+        np.testing.assert_array_equal(alone[:, :, 0], both[:, :, k])
+    assert np.abs(off[idx, 0] - off[idx, 2]).max() > 500.0  # the cells' peaks do differ
 
 
 def test_background_adds_a_flat_level_the_same_in_every_cell() -> None:

@@ -41,6 +41,7 @@ KNOBS = (
     "group_specific",
     "positional",
     "peak_shift",
+    "peak_shift_cell",
     "background",
     "sd_chromatin",
     "sd_chromatin_spread",
@@ -75,6 +76,8 @@ class SimulationParams:
     positional: float = 1.0
     # SD (bp) of a per-gene offset of every mark's shape from the annotated TSS
     peak_shift: float = 0.0
+    # share of that offset's variance drawn anew in each cell (0: the same offset in every cell)
+    peak_shift_cell: float = 0.0
     # mean fold enrichment of a broad, expression-independent level over each gene's window
     background: float = 0.0
     frac_polycomb: float = 0.3

@@ -105,14 +105,24 @@ def _shape_matrices(
 
 
 def peak_offsets(params: SimulationParams, n_genes: int) -> np.ndarray:
-    """Per-gene offset (bp, downstream) of every mark's shape from the annotated TSS.
+    """Offset (bp, downstream) of every mark's shape from the annotated TSS, genes x cells.
 
-    Drawn from its own seeded stream, so ``peak_shift`` 0 leaves the cohort byte-identical.
+    Normal with SD ``peak_shift``. A share ``peak_shift_cell`` of its variance is drawn anew
+    in each cell, as when cell types use different TSSs of a gene; the rest is the gene's, the
+    same in every cell (at 0, one offset per gene). Both draws come from their own seeded
+    streams, so ``peak_shift`` 0 leaves the cohort byte-identical.
     """
     if params.peak_shift < 0:
         raise ValueError(f"peak_shift must be >= 0, got {params.peak_shift}")
+    share = params.peak_shift_cell
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"peak_shift_cell must lie in [0, 1], got {share}")
+    n_cells = len(params.cells)
     z = np.random.default_rng([params.seed, 0x5F7]).normal(size=n_genes)
-    return params.peak_shift * z
+    if share == 0.0:
+        return np.repeat((params.peak_shift * z)[:, None], n_cells, axis=1)
+    zc = np.random.default_rng([params.seed, 0x5F8]).normal(size=(n_genes, n_cells))
+    return params.peak_shift * (np.sqrt(1.0 - share) * z[:, None] + np.sqrt(share) * zc)
 
 
 def background_levels(params: SimulationParams, n_genes: int) -> np.ndarray:
@@ -167,7 +177,7 @@ class Cohort:
     ) -> Iterator[tuple[int, str, ChromGrid, np.ndarray, int, np.ndarray]]:
         """Yield (chrom index, chrom, grid, gene indices, mark index, grid x cells signal)."""
         n_genes = len(self.genes.gene_id)
-        offsets = peak_offsets(self.params, n_genes)
+        offsets = peak_offsets(self.params, n_genes)[:, cells]
         background = background_levels(self.params, n_genes)
         for ci, (chrom, size) in enumerate(self.sizes.items()):
             idx = np.flatnonzero(self.genes.chrom == chrom)
@@ -176,11 +186,32 @@ class Cohort:
             lo, hi = _gene_spans(self.genes, idx, size, self.params.flank)
             grid = _merge_blocks(lo, hi)
             shapes = _shape_matrices(
-                self.genes, idx, grid, lo, hi, list(MARKS), self.params, offsets[idx]
+                self.genes, idx, grid, lo, hi, list(MARKS), self.params, offsets[idx, 0]
             )
             for mi, m in enumerate(MARKS):
                 amp = self.latent.amplitude[m][idx][:, cells]
-                expected = 1.0 + shapes[m] @ amp
+                expected = 1.0 + self._shaped(shapes, m, amp, idx, grid, lo, hi, offsets[idx])
                 if self.params.background:
                     expected += (shapes[WINDOW] @ background[idx, mi])[:, None]
                 yield ci, chrom, grid, idx, mi, expected
+
+    def _shaped(
+        self,
+        shapes: dict[str, sparse.csr_matrix],
+        mark: str,
+        amp: np.ndarray,
+        idx: np.ndarray,
+        grid: ChromGrid,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        offsets: np.ndarray,
+    ) -> np.ndarray:
+        """Grid x cells signal of ``mark`` above 1: ``shapes`` (at the first cell's offsets)
+        times the amplitudes, or, with offsets drawn per cell, each cell's own shapes."""
+        if self.params.peak_shift_cell == 0.0:
+            return shapes[mark] @ amp
+        out = np.empty((grid.size, amp.shape[1]))
+        for j in range(amp.shape[1]):
+            own = _shape_matrices(self.genes, idx, grid, lo, hi, [mark], self.params, offsets[:, j])
+            out[:, j] = own[mark] @ amp[:, j]
+        return out
