@@ -17,7 +17,12 @@ from deepchrome2.errors import InputError
 from deepchrome2.gan.data import load_split_data
 from deepchrome2.gan.optimize import gan_optimize_map, load_optmap
 from deepchrome2.gan.quality import gan_quality_set
-from deepchrome2.gan.summary import load_truth, profile_correlation, structured_marks
+from deepchrome2.gan.summary import (
+    load_truth,
+    profile_correlation,
+    resampled_wasserstein,
+    structured_marks,
+)
 from deepchrome2.gan.train import (
     DivergenceError,
     generate_gan,
@@ -160,6 +165,7 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
     gen = load_generated(trained["generated"])
     test = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "test")
     valid = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "valid")
+    train = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "train")
     model = load_trained(clf)
     for c in (0, 1):
         # the validation genes' fidelity columns: the classifier on that second real sample
@@ -178,6 +184,18 @@ def test_quality_table_maps_and_figures(cohort, trained, tmp_path):
         w1 = [scipy.stats.wasserstein_distance(g[:, m, b], t[:, m, b])
               for m in range(g.shape[1]) for b in range(g.shape[2])]  # fmt: skip
         assert df.loc[c, "w1_generated_vs_test"] == pytest.approx(np.mean(w1), rel=1e-3)
+        # the training genes' reference: as many training genes of the class against the test
+        # genes (scipy), over the resampled real-versus-real floor, overall and per mark
+        fwd = gan_transform(trained["checkpoint"]).forward
+        tr = fwd(train.X[train.y == c])[: len(g)]
+        w1_tr = np.array([[scipy.stats.wasserstein_distance(tr[:, m, b], t[:, m, b])
+                           for b in range(t.shape[2])] for m in range(t.shape[1])])  # fmt: skip
+        pool = np.concatenate([fwd(valid.X[valid.y == c]), t])
+        floor = resampled_wasserstein(pool, len(g), len(t))
+        assert df.loc[c, "w1_ratio_train"] == pytest.approx(w1_tr.mean() / floor.mean(), rel=1e-3)
+        for m, mark in enumerate(gen["marks"]):
+            want = w1_tr[m].mean() / floor[m].mean()
+            assert df.loc[c, f"w1_ratio_train_{mark}"] == pytest.approx(want, rel=1e-3), mark
     assert "H3K4me3" in df.loc[0, "structured_marks"]
     assert np.isfinite(df["min_r_structured"]).all()
     # the classifier recognises the generated high-expression class better than chance

@@ -9,7 +9,10 @@
   between two real samples of the same sizes: valid against test (one draw), and its
   expectation over ``n_resamples`` random partitions of the valid and test genes
   (``w1_real_resampled``). The ratio of generated to resampled real, overall and per mark
-  (averaged over the mark's bins), and the largest per-mark ratio;
+  (averaged over the mark's bins), and the largest per-mark ratio. Beside them, the same ratios
+  for the training genes against the test genes (``w1_ratio_train``, ``w1_ratio_train_{mark}``):
+  what a generator that reproduced its training genes exactly would score, the lowest a GAN
+  fitted to them can be expected to reach on that split;
 - level: per mark, the relative error of the generated mean signal (over genes and bins) against
   the real test genes' mean, ``mean(generated) / mean(test) - 1``;
 - truth (simulated cohort): Pearson r per mark between the generated class-mean profile and the
@@ -101,11 +104,14 @@ def quality_rows(
     truth: np.ndarray | None,
     marks: Sequence[str],
     n_resamples: int = 20,
+    train: SplitData | None = None,
 ) -> list[dict]:
-    """One row per class with fidelity, distances and (when ``truth``) correlations."""
+    """One row per class with fidelity, distances, (when ``train``) the training genes'
+    distances and (when ``truth``) correlations."""
     rows = []
     Xgen = transform_inverse(Zgen)
     Ztest, Zvalid = transform_forward(test.X), transform_forward(valid.X)
+    Ztrain = transform_forward(train.X) if train is not None else None
     for c in (0, 1):
         g, t, v = ygen == c, test.y == c, valid.y == c
         n_base = int(v.sum())
@@ -143,6 +149,15 @@ def quality_rows(
         for m, ratio in zip(marks, per_mark, strict=True):
             row[f"w1_ratio_{m}"] = float(ratio)
         row["max_w1_ratio"] = float(per_mark.max())
+        if Ztrain is not None:
+            ztr = Ztrain[train.y == c]
+            n = min(len(ztr), len(zg))
+            floor = w1_real if n == len(zg) else resampled_wasserstein(pool, n, int(t.sum()))
+            w1_train = wasserstein_per_column(ztr[:n], Ztest[t])
+            row["w1_ratio_train"] = float(w1_train.mean() / floor.mean())
+            per_mark_train = w1_train.mean(axis=1) / floor.mean(axis=1)
+            for m, ratio in zip(marks, per_mark_train, strict=True):
+                row[f"w1_ratio_train_{m}"] = float(ratio)
         if truth is not None:
             r_gen = profile_correlation(Xgen[g].mean(axis=0), truth[c])
             r_real = profile_correlation(test.X[t].mean(axis=0), truth[c])
@@ -180,6 +195,7 @@ def gan_quality_set(
     for i, cell in enumerate(cells):
         test = load_split_data([features[i]], [labels[i]], split, "test", min_genes_per_class)
         valid = load_split_data([features[i]], [labels[i]], split, "valid", min_genes_per_class)
+        train = load_split_data([features[i]], [labels[i]], split, "train", min_genes_per_class)
         if test.marks != gan.marks or test.X.shape[2] != len(gan.bin_starts):
             raise InputError(features[i], f"marks/bins differ from the GAN's ({gan.marks})")
         clf = load_trained(classifiers[i]) if classifiers else None
@@ -200,6 +216,7 @@ def gan_quality_set(
             clf.predict_proba if clf is not None else None,
             tr,
             gan.marks,
+            train=train,
         )
     df = pd.DataFrame(rows)
     write_tsv(output, df, float_format="%.4g")
