@@ -22,8 +22,9 @@ The generative model, per gene ``g`` and cell ``c`` (cell ``c`` in tissue group 
     and H3K27me3 while expression stays low, so position and combination both matter.
 
   ``peak_shift`` moves every mark's shape of a gene by one offset from the annotated TSS (as
-  an alternative TSS would; ``peak_shift_cell`` draws a share of it per cell), and ``background`` adds a broad level over each gene's window
-  that says nothing about its expression (:mod:`.signal`);
+  an alternative TSS would; ``peak_shift_cell`` draws a share of it per cell), and
+  ``background`` adds a broad level over each gene's window that says nothing about its
+  expression (:mod:`.signal`);
 
 - observed fold-enrichment per 25 bp is count-like: ``Poisson(depth * E * Gamma) / depth``,
   with a per-cell depth spread by ``depth_sd``.
