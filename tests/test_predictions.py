@@ -104,7 +104,7 @@ def test_regression_learns_log_rpkm_and_reloads_identically(tmp_path, arch):
     assert m["spearman_r"] == pytest.approx(ranks)
     assert m["spearman_r"] != pytest.approx(m["pearson_r"], abs=1e-6)
     save_trained(tmp_path / "model.pt", tm)
-    back = load_trained(tmp_path / "model.pt")
+    back = load_trained(tmp_path / "model.pt", device=tm.device)  # the same kernels as `pred`
     np.testing.assert_array_equal(back.score(data.X["test"]), pred)
     with pytest.raises(TypeError, match="predicts values"):
         back.predict_proba(data.X["test"])

@@ -51,6 +51,13 @@ class TrainedModel:
         return "torch" if isinstance(self.model, nn.Module) else "sklearn"
 
     @property
+    def device(self) -> torch.device:
+        """Where the model computes: its parameters' device (the CPU for scikit-learn)."""
+        if self.kind == "sklearn":
+            return torch.device("cpu")
+        return next(self.model.parameters()).device
+
+    @property
     def task(self) -> Task:
         return tasks.get(self.target["name"])
 
@@ -72,8 +79,7 @@ class TrainedModel:
         X = self.transform.apply(X_raw)
         if self.kind == "sklearn":
             return np.asarray(self.model.predict_proba(X), dtype=np.float64)
-        device = next(self.model.parameters()).device
-        logits = predict_logits(self.model, torch.as_tensor(X, device=device))
+        logits = predict_logits(self.model, torch.as_tensor(X, device=self.device))
         return torch.softmax(logits.float(), dim=1).cpu().numpy().astype(np.float64)
 
     def score(self, X_raw: np.ndarray) -> np.ndarray:
@@ -86,8 +92,7 @@ class TrainedModel:
         X = self.transform.apply(X_raw)
         if self.kind == "sklearn":
             return self.scale.invert(self.model.predict(X))
-        device = next(self.model.parameters()).device
-        out = predict_logits(self.model, torch.as_tensor(X, device=device))
+        out = predict_logits(self.model, torch.as_tensor(X, device=self.device))
         return self.scale.invert(self.task.outputs(out))
 
 
