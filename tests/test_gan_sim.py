@@ -14,7 +14,7 @@ from _smk import snakemake, tiny_config
 from deepchrome2 import models
 from deepchrome2.data import simulate, steps
 from deepchrome2.errors import InputError
-from deepchrome2.gan.data import load_split_data
+from deepchrome2.gan.data import load_split_data, load_splits_data
 from deepchrome2.gan.optimize import gan_optimize_map, load_optmap
 from deepchrome2.gan.quality import gan_quality_set
 from deepchrome2.gan.summary import (
@@ -239,6 +239,36 @@ def test_nan_features_are_an_input_error(cohort, tmp_path):
     np.savez(bad, **d)
     with pytest.raises(InputError, match="bad.npz: features contain NaN"):
         load_split_data([bad], [cohort["labels"]], cohort["split"], "train")
+
+
+def test_splits_loaded_at_once_follow_the_split_file_and_pool_cells(cohort, tmp_path):
+    spl = pd.read_csv(cohort["split"], sep="\t", dtype=str)
+    lab = pd.read_csv(cohort["labels"], sep="\t", dtype={"gene_id": str})
+    with np.load(cohort["features"]) as npz:
+        X, genes = npz["X"], npz["genes"].astype(str)
+    parts = load_splits_data([cohort["features"]], [cohort["labels"]], cohort["split"],
+                             ("test", "train"))  # fmt: skip
+    assert set(parts) == {"test", "train"}
+    for split, data in parts.items():
+        # the split's genes, in the features' order, with their labels
+        in_split = np.isin(genes, spl.loc[spl["split"] == split, "gene_id"])
+        np.testing.assert_array_equal(data.X, X[in_split])
+        label_of = lab.set_index("gene_id")["label"]
+        np.testing.assert_array_equal(data.y, label_of.loc[genes[in_split]].to_numpy())
+    one = load_split_data([cohort["features"]], [cohort["labels"]], cohort["split"], "test")
+    np.testing.assert_array_equal(one.X, parts["test"].X)
+    pooled = load_splits_data(
+        [cohort["features"], cohort["features2"]],
+        [cohort["labels"], cohort["labels2"]],
+        cohort["split"],
+        ("test",),
+    )
+    assert len(pooled["test"].y) == 2 * len(parts["test"].y)  # fmt: skip
+    # labels out of the features' gene order are refused, not realigned
+    shuffled = tmp_path / "labels.tsv"
+    lab.iloc[::-1].to_csv(shuffled, sep="\t", index=False)
+    with pytest.raises(InputError, match="labels.tsv: gene order differs from features"):
+        load_splits_data([cohort["features"]], [shuffled], cohort["split"], ("test",))
 
 
 def test_pooled_gan_trains_on_both_cells_and_is_scored_per_cell(cohort, tmp_path):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from deepchrome2.errors import InputError
-from deepchrome2.io import load_features, load_labels, load_split
+from deepchrome2.training.data import load_cell
 
 PathLike = str | os.PathLike[str]
 
@@ -56,25 +56,38 @@ class SplitData:
     bin_starts: np.ndarray
 
 
-def load_cell_split(
-    features: PathLike, labels: PathLike, split_path: PathLike, split: str
-) -> SplitData:
-    """Signal and labels of the genes of ``split`` in one cell, aligned by gene ID."""
-    feats = load_features(features)
-    if not np.isfinite(feats.X).all():
-        raise InputError(features, "features contain NaN or infinite values")
-    lab = load_labels(labels)
-    bad = set(lab["label"].unique()) - {0, 1}
-    if bad:
-        raise InputError(labels, f"labels must be 0/1, found {sorted(bad)}")
-    spl = load_split(split_path)
-    genes = set(spl.loc[spl["split"] == split, "gene_id"])
-    label_of = dict(zip(lab["gene_id"], lab["label"], strict=True))
-    keep = np.array([g in genes and g in label_of for g in feats.genes])
-    if not keep.any():
-        raise InputError(features, f"no genes of split '{split}' with labels in {labels}")
-    y = np.array([label_of[g] for g in feats.genes[keep]], dtype=np.int64)
-    return SplitData(feats.X[keep].astype(np.float32), y, feats.marks, feats.bin_starts)
+def load_splits_data(
+    features: Sequence[PathLike],
+    labels: Sequence[PathLike],
+    split_path: PathLike,
+    splits: Sequence[str],
+    min_per_class: int = 1,
+) -> dict[str, SplitData]:
+    """The genes of each split in ``splits``, pooled over cells; every class of every split
+    needs ``min_per_class`` genes.
+
+    Each cell's files are read once, by the training data's own loader and checks
+    (:func:`deepchrome2.training.data.load_cell`): labels in the features' gene order, a split
+    for every gene, finite signal, 0/1 labels.
+    """
+    if len(features) != len(labels) or not features:
+        raise ValueError("need one labels file per features file")
+    cells = [load_cell(f, lab, split_path) for f, lab in zip(features, labels, strict=True)]
+    first = cells[0]
+    for f, cell in zip(features, cells, strict=True):
+        if cell.marks != first.marks or cell.n_bins != first.n_bins:
+            raise InputError(f, "marks or bins differ from the other cells")
+    out = {}
+    for split in splits:
+        data = SplitData(
+            np.concatenate([c.X[split] for c in cells]),
+            np.concatenate([c.y[split] for c in cells]),
+            first.marks,
+            first.bin_starts,
+        )
+        check_class_counts(data.y, min_per_class, labels[0], split)
+        out[split] = data
+    return out
 
 
 def load_split_data(
@@ -84,23 +97,8 @@ def load_split_data(
     split: str,
     min_per_class: int = 1,
 ) -> SplitData:
-    """Pool :func:`load_cell_split` over cells; every class needs ``min_per_class`` genes."""
-    if len(features) != len(labels) or not features:
-        raise ValueError("need one labels file per features file")
-    parts = [
-        load_cell_split(f, lab, split_path, split) for f, lab in zip(features, labels, strict=True)
-    ]
-    for f, part in zip(features, parts, strict=True):
-        if part.marks != parts[0].marks or part.X.shape[2] != parts[0].X.shape[2]:
-            raise InputError(f, "marks or bins differ from the other cells")
-    data = SplitData(
-        np.concatenate([p.X for p in parts]),
-        np.concatenate([p.y for p in parts]),
-        parts[0].marks,
-        parts[0].bin_starts,
-    )
-    check_class_counts(data.y, min_per_class, labels[0], split)
-    return data
+    """The genes of one split, pooled over cells (:func:`load_splits_data`)."""
+    return load_splits_data(features, labels, split_path, (split,), min_per_class)[split]
 
 
 def check_class_counts(y: np.ndarray, min_per_class: int, path: PathLike, split: str) -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 import torch
 
 from deepchrome2.errors import InputError
-from deepchrome2.gan.data import PathLike, SplitData, load_split_data
+from deepchrome2.gan.data import PathLike, SplitData, load_splits_data
 from deepchrome2.gan.model import Critic, gradient_penalty
 from deepchrome2.gan.summary import (
     fidelity,
@@ -193,9 +193,10 @@ def gan_quality_set(
         raise InputError(generated, "marks differ from the GAN checkpoint")
     rows = []
     for i, cell in enumerate(cells):
-        test = load_split_data([features[i]], [labels[i]], split, "test", min_genes_per_class)
-        valid = load_split_data([features[i]], [labels[i]], split, "valid", min_genes_per_class)
-        train = load_split_data([features[i]], [labels[i]], split, "train", min_genes_per_class)
+        parts = load_splits_data(
+            [features[i]], [labels[i]], split, ("test", "valid", "train"), min_genes_per_class
+        )
+        test, valid, train = parts["test"], parts["valid"], parts["train"]
         if test.marks != gan.marks or test.X.shape[2] != len(gan.bin_starts):
             raise InputError(features[i], f"marks/bins differ from the GAN's ({gan.marks})")
         clf = load_trained(classifiers[i]) if classifiers else None
