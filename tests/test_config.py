@@ -272,11 +272,16 @@ def test_workflow_needs_no_installed_package(tmp_path: Path) -> None:
 
 
 def test_models_import_no_torch_until_built() -> None:
-    """The model registry lists names and hyperparameters without importing torch."""
+    """The model registry lists names, hyperparameters and kinds without importing torch,
+    also for a module that re-exports another's ``KIND`` (``linear_max``)."""
     code = (
         "import sys; from deepchrome2 import models; "
+        "from deepchrome2.interpret.config_check import arch_kind; "
         "names = models.available(); [models.hparam_names(n) for n in names]; "
+        "kinds = {n: arch_kind(n) for n in names}; "
         "assert 'torch' not in sys.modules, 'torch imported'; "
+        "assert kinds == {n: models.kind(n) for n in names}, kinds; "
+        "assert kinds['linear_max'] == 'torch' and kinds['random_forest'] == 'sklearn'; "
         "assert models.hparam_names('deepchrome') == sorted(models.defaults('deepchrome'))"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))

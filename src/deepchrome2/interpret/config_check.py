@@ -17,15 +17,23 @@ from deepchrome2.interpret.methods import OPTMAP_METHODS
 
 
 def arch_kind(name: str) -> str:
-    """``KIND`` of architecture ``name`` read from its module's source (no import)."""
+    """``KIND`` of architecture ``name`` read from its module's source (no import): a literal,
+    or ``from deepchrome2.models.<other> import KIND``, read from that module in turn."""
     if name not in models.available():
         raise ValueError(f"unknown architecture {name!r}")
     source = Path(models.__path__[0], f"{name}.py").read_text()
+    prefix = f"{models.__name__}."
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
             "KIND"
         ]:
             return str(ast.literal_eval(node.value))
+        if (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith(prefix)
+            and any(a.name == "KIND" and a.asname in (None, "KIND") for a in node.names)
+        ):
+            return arch_kind(node.module.removeprefix(prefix))
     return models.kind(name)
 
 
