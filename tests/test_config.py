@@ -391,6 +391,20 @@ def test_check_config_names_the_bad_key_of_every_stage(edit: dict, message: str)
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("section", ["source", "train", "gan", "interpret"])
+def test_a_missing_section_the_stages_read_is_one_clear_line(section: str) -> None:
+    """A config without a section that a stage reads is refused by the schema, naming it
+    (without ``source`` the error once asked for ``files:``; without ``gan:`` it was a
+    KeyError traceback)."""
+    from deepchrome2.config_check import check_config
+
+    cfg = tiny_config()
+    del cfg[section]
+    with pytest.raises(ValueError) as err:
+        check_config(cfg)
+    assert str(err.value) == f"config (top level): '{section}' is a required property"
+
+
 def test_check_config_runs_each_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The architectures are checked once per config check, the cross-cell notice made once."""
     import deepchrome2.config_check as cc
