@@ -134,6 +134,19 @@ def _enums(node: Any, where: str = "") -> Iterator[tuple[str, list]]:
             yield from _enums(v, f"{where}/{i}")
 
 
+def test_every_schema_key_is_described() -> None:
+    """The schema documents every key (the README points users to it)."""
+
+    def undocumented(node: dict, path: str) -> Iterator[str]:
+        for key, sub in (node.get("properties") or {}).items():
+            where = f"{path}.{key}" if path else key
+            if "description" not in sub and "$ref" not in sub:
+                yield where
+            yield from undocumented(sub, where)
+
+    assert list(undocumented(SCHEMA, "")) == []
+
+
 def test_schema_name_lists_are_the_codes() -> None:
     """Each enum of names the code defines (recipes, optimizers, schedules, validation
     cadences, transforms, cross-cell set sources, early stopping, map methods) is the code's
