@@ -26,7 +26,7 @@ PROFILE_PARTITION = yaml.safe_load((PROFILE / "config.yaml").read_text())["defau
 )
 GPU_RULES = {"train", "train_gan"}
 # The whole pipeline on three tiny cells, with lean training and two cross-cell experiments:
-# every kind of rule runs (the cross-cell sets checkpoint too), in about 60 Slurm jobs.
+# every kind of rule runs (the cross-cell sets checkpoint too), in about 65 Slurm jobs.
 LEAN = {
     "simulate": {"tissue_groups": {"ESC": ["E003", "E004"], "BLOOD": ["E062"]}},
     "train": {"architectures": ["linear", "deepchrome"], "max_epochs": 3, "patience": 2},

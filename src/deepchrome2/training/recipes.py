@@ -27,8 +27,9 @@ Settings resolve in this order, each overriding the one before:
   this workflow's cheaper variant for pooled cross-cell jobs: it validates after every
   cell's worth of training genes and spends patience after 5 such validations or one pass
   over the pool, whichever is more, not after 5 passes over a pool of up to 55 cells. It is
-  off by default because it lowers the cross-cell AUROC (docs/benchmarks.md, "Validating
-  pooled jobs every cell"); one cell's training is validated once per epoch either way.
+  off by default because it lowers the cross-cell AUROC (docs/benchmarks.md, "Pooled jobs:
+  only the validation genes in use, and validating every cell"); one cell's training is
+  validated once per epoch either way.
 """
 
 from __future__ import annotations
