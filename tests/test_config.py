@@ -272,6 +272,16 @@ def test_workflow_needs_no_installed_package(tmp_path: Path) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines() if "|" in line}
     assert "deepchrome2.config" in imported
     assert "torch" not in imported
+    # The same for the demo's own config, whose architectures differ from the tiny one's.
+    demo = subprocess.run(
+        [str(python), "-X", "importtime", "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(work), "--configfile", str(REPO / "config.yaml"), "-n"],
+        capture_output=True, text=True, env=env, cwd=work, timeout=600,
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in demo.stderr.splitlines() if "|" in line}
+    assert "deepchrome2.config" in imported
+    assert "torch" not in imported
     # A job runs too: its script finds the package through the workflow, not an installation.
     sim = tiny_config()["simulate"]["outdir"]
     job = subprocess.run(
