@@ -138,8 +138,12 @@ def test_every_schema_key_is_described() -> None:
     """The schema documents every key (the README points users to it)."""
 
     def undocumented(node: dict, path: str) -> Iterator[str]:
-        for key, sub in (node.get("properties") or {}).items():
-            where = f"{path}.{key}" if path else key
+        props = node.get("properties", {})
+        subs = [(f"{path}.{key}" if path else key, sub) for key, sub in props.items()]
+        # the schema of every entry of a mapping (e.g. train.per_arch.<arch>) or of a list
+        subs += [(f"{path}.*", node[k]) for k in ("additionalProperties", "items")
+                 if isinstance(node.get(k), dict) and node[k].get("type") == "object"]  # fmt: skip
+        for where, sub in subs:
             if "description" not in sub and "$ref" not in sub:
                 yield where
             yield from undocumented(sub, where)
