@@ -264,6 +264,18 @@ def test_splits_loaded_at_once_follow_the_split_file_and_pool_cells(cohort, tmp_
         ("test",),
     )
     assert len(pooled["test"].y) == 2 * len(parts["test"].y)  # fmt: skip
+    # a cell with other bins than the first is refused, naming its file
+    with np.load(cohort["features2"]) as npz:
+        d = {k: npz[k] for k in npz.files}
+    d["X"], d["bin_starts"] = d["X"][:, :, :50], d["bin_starts"][:50]
+    np.savez(tmp_path / "half.npz", **d)
+    with pytest.raises(InputError, match="half.npz: marks or bins differ from the other cells"):
+        load_splits_data(
+            [cohort["features"], tmp_path / "half.npz"],
+            [cohort["labels"], cohort["labels2"]],
+            cohort["split"],
+            ("test",),
+        )
     # labels out of the features' gene order are refused, not realigned
     shuffled = tmp_path / "labels.tsv"
     lab.iloc[::-1].to_csv(shuffled, sep="\t", index=False)

@@ -72,16 +72,20 @@ def load_splits_data(
     """
     if len(features) != len(labels) or not features:
         raise ValueError("need one labels file per features file")
-    cells = [load_cell(f, lab, split_path) for f, lab in zip(features, labels, strict=True)]
-    first = cells[0]
-    for f, cell in zip(features, cells, strict=True):
-        if cell.marks != first.marks or cell.n_bins != first.n_bins:
+    parts: list[dict[str, SplitData]] = []  # per cell, only the splits asked for are kept
+    for f, lab in zip(features, labels, strict=True):
+        cell = load_cell(f, lab, split_path)
+        part = {s: SplitData(cell.X[s], cell.y[s], cell.marks, cell.bin_starts) for s in splits}
+        one, ref = part[splits[0]], (parts[0][splits[0]] if parts else None)
+        if ref is not None and (one.marks != ref.marks or one.X.shape[2] != ref.X.shape[2]):
             raise InputError(f, "marks or bins differ from the other cells")
+        parts.append(part)
     out = {}
     for split in splits:
+        first = parts[0][split]
         data = SplitData(
-            np.concatenate([c.X[split] for c in cells]),
-            np.concatenate([c.y[split] for c in cells]),
+            np.concatenate([p[split].X for p in parts]),
+            np.concatenate([p[split].y for p in parts]),
             first.marks,
             first.bin_starts,
         )

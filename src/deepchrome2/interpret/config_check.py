@@ -30,6 +30,7 @@ def arch_kind(name: str) -> str:
             return str(ast.literal_eval(node.value))
         if (
             isinstance(node, ast.ImportFrom)
+            and (node.module or "").removeprefix(prefix) in models.available()
             and (node.module or "").startswith(prefix)
             and any(a.name == "KIND" and a.asname in (None, "KIND") for a in node.names)
         ):
