@@ -294,14 +294,15 @@ def test_workflow_needs_no_installed_package(tmp_path: Path) -> None:
 
 def test_models_import_no_torch_until_built() -> None:
     """The model registry lists names, hyperparameters and kinds without importing torch,
-    also for a module that re-exports another's ``KIND`` (``linear_max``)."""
+    also for a module that re-exports another's ``KIND`` (``linear_max``); the kinds are the
+    imported modules' own."""
     code = (
         "import sys; from deepchrome2 import models; "
-        "from deepchrome2.interpret.config_check import arch_kind; "
-        "names = models.available(); [models.hparam_names(n) for n in names]; "
-        "kinds = {n: arch_kind(n) for n in names}; "
+        "names = models.available(); hps = {n: models.hparam_names(n) for n in names}; "
+        "kinds = {n: models.kind(n) for n in names}; "
         "assert 'torch' not in sys.modules, 'torch imported'; "
-        "assert kinds == {n: models.kind(n) for n in names}, kinds; "
+        "assert kinds == {n: models.get(n).KIND for n in names}, kinds; "
+        "assert hps == {n: sorted(models.get(n).DEFAULTS) for n in names}, hps; "
         "assert kinds['linear_max'] == 'torch' and kinds['random_forest'] == 'sklearn'; "
         "assert models.hparam_names('deepchrome') == sorted(models.defaults('deepchrome'))"
     )

@@ -1,41 +1,17 @@
 """Checks of the ``interpret:`` config section that the schema cannot express.
 
 They run while Snakemake parses the workflow, so they import no torch: an architecture's kind
-is read from its module's source.
+comes from :func:`deepchrome2.models.kind`, which reads it from the module's source.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from deepchrome2 import config as cfg
 from deepchrome2 import models
 from deepchrome2.interpret.methods import OPTMAP_METHODS
-
-
-def arch_kind(name: str) -> str:
-    """``KIND`` of architecture ``name`` read from its module's source (no import): a literal,
-    or ``from deepchrome2.models.<other> import KIND``, read from that module in turn."""
-    if name not in models.available():
-        raise ValueError(f"unknown architecture {name!r}")
-    source = Path(models.__path__[0], f"{name}.py").read_text()
-    prefix = f"{models.__name__}."
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
-            "KIND"
-        ]:
-            return str(ast.literal_eval(node.value))
-        if (
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "").removeprefix(prefix) in models.available()
-            and (node.module or "").startswith(prefix)
-            and any(a.name == "KIND" and a.asname in (None, "KIND") for a in node.names)
-        ):
-            return arch_kind(node.module.removeprefix(prefix))
-    return models.kind(name)
 
 
 def interpret_cells(config: Mapping[str, Any], cells: list[str]) -> list[str]:
@@ -58,7 +34,7 @@ def check_interpret(config: Mapping[str, Any]) -> None:
             raise ValueError(
                 f"config interpret.optmap.architectures: {arch} is not in train.architectures"
             )
-        if arch_kind(arch) != "torch":
+        if models.kind(arch) != "torch":
             raise ValueError(
                 f"config interpret.optmap.architectures: {arch} is not a torch architecture"
             )
@@ -74,9 +50,9 @@ def torch_architectures(config: Mapping[str, Any], chosen: str | list[str]) -> l
     """``all`` -> every trained torch architecture; a list is checked against the trained ones."""
     trained = config["train"]["architectures"]
     if chosen == "all":
-        return [a for a in trained if arch_kind(a) == "torch"]
+        return [a for a in trained if models.kind(a) == "torch"]
     for arch in chosen:
-        if arch not in trained or arch_kind(arch) != "torch":
+        if arch not in trained or models.kind(arch) != "torch":
             raise ValueError(
                 f"config interpret.attribution.architectures: {arch} is not a trained torch "
                 "architecture"

@@ -71,24 +71,50 @@ def __getattr__(attr: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
-def hparam_names(name: str) -> list[str]:
-    """Names of the hyperparameters of ``name``, read from its module's source when its
-    ``DEFAULTS`` is a literal (so that checking a config imports no torch)."""
+def _source_constant(name: str, constant: str) -> Any:
+    """The literal value of ``constant`` in architecture ``name``'s module, read from its source
+    without importing it: a top-level assignment, or ``from deepchrome2.models.<other> import
+    <constant>``, read from that module in turn. ``None`` when it is neither."""
     source = Path(__path__[0], f"{name}.py").read_text()
     for node in ast.parse(source).body:
         target = node.target if isinstance(node, ast.AnnAssign) else None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "DEFAULTS" and node.value is not None:
+        if isinstance(target, ast.Name) and target.id == constant and node.value is not None:
             try:
-                return sorted(ast.literal_eval(node.value))
+                return ast.literal_eval(node.value)
             except ValueError:
-                break
+                return None
+        if isinstance(node, ast.ImportFrom) and any(
+            a.name == constant and a.asname in (None, constant) for a in node.names
+        ):
+            module = node.module or ""
+            other = module if node.level == 1 else module.removeprefix(f"{__name__}.")
+            absolute = node.level == 0 and module == f"{__name__}.{other}"
+            if (absolute or node.level == 1) and other in available():
+                return _source_constant(other, constant)
+            return None
+    return None
+
+
+def hparam_names(name: str) -> list[str]:
+    """Names of the hyperparameters of ``name``, read from its module's source when its
+    ``DEFAULTS`` is a literal (so that checking a config imports no torch)."""
+    if name in available():
+        found = _source_constant(name, "DEFAULTS")
+        if isinstance(found, dict):
+            return sorted(found)
     return sorted(defaults(name))
 
 
 def kind(name: str) -> str:
-    """``"torch"`` or ``"sklearn"``."""
+    """``"torch"`` or ``"sklearn"``, read from the module's source when ``KIND`` is a literal
+    there or imported from another architecture (so that the workflow's config checks import
+    no torch); otherwise from the imported module."""
+    if name in available():
+        found = _source_constant(name, "KIND")
+        if found in KINDS:
+            return found
     return get(name).KIND
 
 
