@@ -302,6 +302,23 @@ def test_globalmax_variant_ignores_position_of_a_lone_peak() -> None:
     assert torch.allclose(out[0], out[1], atol=1e-6)
 
 
+def test_global_max_pool_matches_the_adaptive_max_pool_and_shares_ties() -> None:
+    """Values and gradients of torch's adaptive max-pool where the maximum is unique; a tie
+    shares the gradient between the tied positions (a deterministic backward on CUDA too)."""
+    pool = models.build("deepchrome_globalmax", 5, 100).features[2]
+    x = torch.randn(4, 50, 91, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(4, 50, 1, dtype=torch.float64)
+    (pool(x) * w).sum().backward()
+    x_ref = x.detach().clone().requires_grad_(True)
+    ref = torch.nn.AdaptiveMaxPool1d(1)(x_ref)
+    (ref * w).sum().backward()
+    assert torch.equal(pool(x), ref)
+    assert torch.equal(x.grad, x_ref.grad)
+    tied = torch.tensor([[[1.0, 3.0, 0.0, 3.0]]], requires_grad=True)
+    pool(tied).sum().backward()
+    assert tied.grad.tolist() == [[[0.0, 0.5, 0.0, 0.5]]]
+
+
 def test_attention_weights() -> None:
     model = models.build("attentivechrome", 5, 100)
     x = torch.randn(6, 5, 100)

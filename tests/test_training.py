@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -167,6 +172,40 @@ def test_cpu_training_is_bit_identical_on_rerun():
         sd1["fc.0.weight"] if "fc.0.weight" in sd1 else next(iter(sd1.values())),
         tm3.model.state_dict()[next(iter(sd1))],
     )
+
+
+def test_cuda_seeding_asks_for_deterministic_kernels_attention_included():
+    """On CUDA, attention runs on the plain-math kernel, the one with a deterministic backward.
+    In a subprocess: the switches are global to the process."""
+    code = (
+        "import torch; from deepchrome2.training.loop import seed_everything; "
+        "b = torch.backends.cuda; "
+        "assert b.flash_sdp_enabled() and b.mem_efficient_sdp_enabled(), 'defaults changed'; "
+        "seed_everything(3, 'cpu'); assert b.flash_sdp_enabled(), 'CPU run touched CUDA'; "
+        "seed_everything(3, 'cuda'); "
+        "assert torch.are_deterministic_algorithms_enabled(); "
+        "assert not torch.backends.cudnn.benchmark and torch.backends.cudnn.deterministic; "
+        "assert not (b.flash_sdp_enabled() or b.mem_efficient_sdp_enabled()), 'fused attention'; "
+        "assert not b.cudnn_sdp_enabled() and b.math_sdp_enabled()"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("arch", [a for a in models.available() if models.kind(a) == "torch"])
+def test_cuda_training_is_bit_identical_on_rerun(arch):
+    """Two CUDA runs from one seed give the same weights, and no kernel on the way warns that
+    it has no deterministic implementation."""
+    data, _ = make_cell(n_genes=300)
+    settings = TrainSettings(max_epochs=2, patience=2, batch_size=32, seed=5)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*deterministic implementation.*")
+        runs = [train_model(arch, data, settings, device="cuda")[0] for _ in range(2)]
+    assert runs[0].device.type == "cuda"
+    sd1, sd2 = (tm.model.state_dict() for tm in runs)
+    assert all(torch.equal(sd1[k], sd2[k]) for k in sd1)
 
 
 @pytest.mark.parametrize(("arch", "lr"), [("linear", 0.01), ("deepchrome", 0.001)])

@@ -30,12 +30,26 @@ def mlp_head(n_in: int, hidden: Sequence[int], dropout: float = 0.0) -> nn.Seque
 POOLINGS = ("max", "avg")
 
 
+class GlobalMaxPool(nn.Module):
+    """Max over all positions, ``(batch, channels, length) -> (batch, channels, 1)``.
+
+    The same values as ``nn.AdaptiveMaxPool1d(1)``, and the same gradient wherever the maximum
+    is unique. Its backward is elementwise (the gradient goes to the positions equal to the
+    maximum, shared among ties), so it is deterministic on CUDA too, where the adaptive
+    max-pool's backward accumulates with atomic adds.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.amax(dim=-1, keepdim=True)
+
+
 class ConvNet(MarkBinModel):
     """Conv1d over bins (marks as channels), ReLU, pooling, dropout, fully connected head.
 
-    ``pool=0`` means global max-pooling over all positions; otherwise non-overlapping windows
-    of ``pool`` positions (a trailing remainder is dropped), max-pooled (``pooling="max"``,
-    ``nn.MaxPool1d``) or averaged (``"avg"``, ``nn.AvgPool1d``).
+    ``pool=0`` means global max-pooling over all positions (:class:`GlobalMaxPool`);
+    otherwise non-overlapping windows of ``pool`` positions (a trailing remainder is dropped),
+    max-pooled (``pooling="max"``, ``nn.MaxPool1d``) or averaged (``"avg"``,
+    ``nn.AvgPool1d``).
     """
 
     def __init__(
@@ -57,7 +71,7 @@ class ConvNet(MarkBinModel):
         if length < 1:
             raise ValueError(f"kernel_size {kernel_size} is longer than n_bins {n_bins}")
         if pool == 0:
-            pool_layer: nn.Module = nn.AdaptiveMaxPool1d(1)
+            pool_layer: nn.Module = GlobalMaxPool()
             pooled = 1
         else:
             pool_layer = nn.MaxPool1d(pool) if pooling == "max" else nn.AvgPool1d(pool)

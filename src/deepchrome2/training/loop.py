@@ -124,7 +124,10 @@ def seed_everything(seed: int, device: torch.device | str = "cpu") -> None:
     """Seed torch and numpy; on CUDA also ask for deterministic kernels.
 
     CPU kernels used here are deterministic for a fixed thread count, so the (slow to
-    initialise) deterministic-algorithms switch is only turned on for CUDA.
+    initialise) deterministic-algorithms switch is only turned on for CUDA. There, attention
+    (``transformer``) also runs on the plain-math kernel: the flash, memory-efficient and cuDNN
+    kernels of ``scaled_dot_product_attention`` have no deterministic backward, and torch's
+    switch only warns about them.
     """
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
@@ -133,6 +136,10 @@ def seed_everything(seed: int, device: torch.device | str = "cpu") -> None:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
         torch.backends.cudnn.deterministic = True
+        torch.backends.cuda.enable_flash_sdp(False)
+        torch.backends.cuda.enable_mem_efficient_sdp(False)
+        torch.backends.cuda.enable_cudnn_sdp(False)
+        torch.backends.cuda.enable_math_sdp(True)
 
 
 @torch.inference_mode()
