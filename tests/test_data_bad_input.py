@@ -83,6 +83,19 @@ def test_unreadable_bigwig(tmp_path: Path, handmade: HandMade) -> None:
     assert err.value.path == str(broken) and "error reading bigWig" in err.value.problem
 
 
+def test_bigwig_with_a_header_and_no_data(tmp_path: Path) -> None:
+    """pyBigWig reads such a file as an empty list of values: one line, not a traceback."""
+    empty = tmp_path / "GM12878-H3K27ac.bigwig"
+    bw = pyBigWig.open(str(empty), "w")
+    bw.addHeader([("chrA", 60_000), ("chrB", 40_000)])
+    bw.close()
+    win = pd.DataFrame({"chrom": ["chrA"], "strand": ["+"], "start": [20_000]})
+    for call in (lambda: read_bigwig_header(empty), lambda: bin_bigwig(empty, win, N_BINS, BIN)):
+        with pytest.raises(InputError) as err:
+            call()
+        assert err.value.path == str(empty) and "holds no data" in err.value.problem
+
+
 def test_a_mark_missing_for_a_cell(handmade: HandMade, tmp_path: Path) -> None:
     handmade.bigwig("E003", "H3K9me3").unlink()
     bws = {m: str(handmade.bigwig("E003", m)) for m in MARKS}
@@ -101,6 +114,7 @@ def test_a_mark_missing_for_a_cell(handmade: HandMade, tmp_path: Path) -> None:
     [
         ("nan", lambda df: set_value(df, "E003", np.nan), "NaN or non-numeric"),
         ("negative", lambda df: set_value(df, "E003", -0.5), "negative"),
+        ("infinite", lambda df: set_value(df, "E003", "inf"), "infinite"),
         ("text", lambda df: set_value(df, "E003", "n/a"), "NaN or non-numeric"),
         ("no_cell", lambda df: df.drop(columns="E003"), "E003"),
         ("no_gene_id", lambda df: df.rename(columns={"gene_id": "gene"}), "gene_id"),
@@ -112,7 +126,7 @@ def test_bad_rpkm_table(handmade: HandMade, case: str, edit, problem: str) -> No
         read_rpkm(path, ["E003"])
     assert err.value.path == str(path)
     assert problem in err.value.problem
-    if case in ("nan", "negative", "text"):
+    if case in ("nan", "negative", "infinite", "text"):
         assert "cell E003" in err.value.problem and "gene ENSG" in err.value.problem
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,28 @@ def test_read_rpkm_strips_versions_and_keeps_requested_cells(tmp_path: Path) -> 
     assert list(df.index) == ["ENSG00000000003", "ENSG00000000005"]
     assert list(df.columns) == ["E003"]
     assert df.loc["ENSG00000000003", "E003"] == 1.5
+
+
+def test_read_rpkm_drops_the_chry_copies_of_pseudoautosomal_genes(tmp_path: Path, caplog) -> None:
+    """GENCODE quantifications list a PAR gene twice, its chrY copy as ``..._PAR_Y``, often
+    with other values; the chrX row stands for the gene, as in the annotation."""
+    path = tmp_path / "r.tsv"
+    pd.DataFrame(
+        {
+            "gene_id": ["ENSG00000182378.14", "ENSG00000182378.14_PAR_Y", "ENSG00000000005.6",
+                        "ENSG00000000007.2_PAR_Y"],
+            "E003": [12.0, 0.0, 3.0, 4.0],
+        }
+    ).to_csv(path, sep="\t", index=False)  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        df = read_rpkm(path, ["E003"])
+    assert df["E003"].to_dict() == {
+        "ENSG00000182378": 12.0,
+        "ENSG00000000005": 3.0,
+        "ENSG00000000007": 4.0,  # no chrX row: the only record of its gene
+    }
+    assert "1 chrY copies of pseudoautosomal genes" in caplog.text
+    assert "ENSG00000182378.14_PAR_Y" in caplog.text
 
 
 def test_split_sizes_of_deepchrome() -> None:

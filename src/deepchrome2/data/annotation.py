@@ -17,7 +17,7 @@ import pandas as pd
 import pyranges as pr
 
 from deepchrome2.data.binning import open_bigwig
-from deepchrome2.data.expression import strip_version
+from deepchrome2.data.expression import par_y_copies, strip_version
 from deepchrome2.errors import InputError
 from deepchrome2.messages import first_few
 
@@ -50,6 +50,10 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
     if type_col not in df:
         raise InputError(gtf, "GTF gene records have no gene_type or gene_biotype attribute")
     df = df[df[type_col].isin(gene_types)]
+    par = par_y_copies(df["gene_id"])
+    if par.any():
+        log.info("%d chrY copies of pseudoautosomal genes (_PAR_Y) dropped from the GTF", par.sum())
+        df = df[~par]
     out = pd.DataFrame(
         {
             "gene_id": strip_version(df["gene_id"]),

@@ -86,7 +86,8 @@ def bin_chromosome(
 
 
 def open_bigwig(path: str | Path) -> pyBigWig.pyBigWig:
-    """An open bigWig (the caller closes it), or an InputError saying why it is none."""
+    """An open bigWig (the caller closes it), or an InputError saying why it is none: missing,
+    unreadable, not a bigWig (a bigBed), or without any data."""
     if not Path(path).exists():
         raise InputError(path, "bigWig not found")
     try:
@@ -96,6 +97,9 @@ def open_bigwig(path: str | Path) -> pyBigWig.pyBigWig:
     if not bw.isBigWig():
         bw.close()
         raise InputError(path, "not a bigWig file")
+    if not bw.header().get("nBasesCovered", 1):
+        bw.close()
+        raise InputError(path, "bigWig holds no data (a header and no signal)")
     return bw
 
 

@@ -23,13 +23,28 @@ def strip_version(ids: pd.Series | np.ndarray) -> np.ndarray:
     return ids.str.replace(r"^(ENS[A-Z]*[0-9]+)\..*$", r"\1", regex=True).to_numpy(dtype=str)
 
 
+PAR_Y_SUFFIX = "_PAR_Y"
+
+
+def par_y_copies(ids: pd.Series | np.ndarray) -> np.ndarray:
+    """True for the chrY copy of a pseudoautosomal gene (GENCODE's ``ENSG..._PAR_Y``) whose
+    ID is also listed without the suffix: the chrX record stands for the gene."""
+    ids = pd.Series(np.asarray(ids, dtype=str))
+    par = ids.str.endswith(PAR_Y_SUFFIX).to_numpy()
+    base = ids.str.removesuffix(PAR_Y_SUFFIX)
+    return par & base.isin(set(ids[~par])).to_numpy()
+
+
 def read_rpkm(path: str | Path, cells: list[str], gene_id: str = "gene_id") -> pd.DataFrame:
     """Read an expression table (RPKM, TPM or FPKM), genes x cells: the ``gene_id`` column,
     then one column per cell ID. Tab-separated; ``.gz`` is read as gzip.
 
     Returns a frame indexed by bare gene ID with one column per requested cell. Raises
-    :class:`InputError` for a missing file, a missing cell, NaN/negative values, or a gene ID
-    listed twice with different values (listed twice with equal values: kept once, logged).
+    :class:`InputError` for a missing file, a missing cell, NaN/negative/infinite values, or a
+    gene ID listed twice with different values (listed twice with equal values: kept once,
+    logged).
+    The chrY rows of pseudoautosomal genes (``_PAR_Y``) are dropped beside their chrX rows,
+    as the annotation does (:func:`par_y_copies`), and counted in the log.
     """
     try:
         df = pd.read_csv(path, sep="\t", dtype={gene_id: str})
@@ -42,15 +57,28 @@ def read_rpkm(path: str | Path, cells: list[str], gene_id: str = "gene_id") -> p
     missing = [c for c in cells if c not in df.columns]
     if missing:
         raise InputError(path, f"cells {missing} are not columns of the RPKM table")
+    par = par_y_copies(df[gene_id])
+    if par.any():
+        log.warning(
+            "%s: %d chrY copies of pseudoautosomal genes (%s rows, e.g. %s) dropped; their "
+            "genes keep the chrX row",
+            path,
+            int(par.sum()),
+            PAR_Y_SUFFIX,
+            df[gene_id].to_numpy()[par][0],
+        )
+        df = df[~par]
     ids = strip_version(df[gene_id])
     values = df[cells].apply(pd.to_numeric, errors="coerce")
     values.index = pd.Index(ids, name="gene_id")
-    bad = values.isna() | (values < 0)
+    bad = values.isna() | (values < 0) | np.isinf(values)
     if bad.to_numpy().any():
         col = values.columns[bad.any(axis=0)][0]
         row = int(np.flatnonzero(bad[col].to_numpy())[0])
         gene = values.index[row]
-        kind = "NaN or non-numeric" if pd.isna(values[col].iat[row]) else "negative"
+        value = values[col].iat[row]
+        kind = "NaN or non-numeric" if pd.isna(value) else "negative"
+        kind = "infinite" if np.isinf(value) else kind
         n = int(bad.to_numpy().sum())
         raise InputError(path, f"{n} {kind} RPKM value(s), first at gene {gene}, cell {col}")
     return _dedup(path, values)
