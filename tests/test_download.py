@@ -249,6 +249,33 @@ def test_workflow_downloads_and_matches_simulated(
         ).read_text()
 
 
+def test_workflow_downloads_bigwigs_beside_local_tables(
+    simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
+) -> None:
+    """bigWigs by URL with the user's own expression table and GTF: without rpkm_url and
+    gtf_url, only the bigWigs are fetched and the tables are read where files: puts them."""
+    sim_work, base = simulated
+    cells = cfg_cells(base)[:1]
+    sim = sim_work / base["simulate"]["outdir"]
+    targets = [f"results/features/{cells[0]}.npz", f"results/labels/{cells[0]}.tsv"]
+    with serve(roadmap_site) as (url, faults):
+        cfg = roadmap_config(url, cells, base, tmp_path)
+        for key in ("rpkm_url", "gtf_url"):
+            del cfg["download"][key]
+        cfg["files"]["rpkm"] = str(sim / "57epigenomes.RPKM.pc")
+        cfg["files"]["gtf"] = str(sim / "gencode.annotation.gtf")
+        res = snakemake(tmp_path, cfg, "--cores", "2", *targets)
+    assert res.returncode == 0, res.stderr[-3000:]
+    fetched = {n for n, k in faults.gets.items() if k}
+    assert fetched == {f"{cells[0]}-{m}.fc.signal.bigwig" for m in base["marks"]}
+    with (
+        np.load(sim_work / targets[0]) as a,
+        np.load(tmp_path / targets[0]) as b,
+    ):
+        np.testing.assert_array_equal(a["X"], b["X"])
+    assert (sim_work / targets[1]).read_text() == (tmp_path / targets[1]).read_text()
+
+
 def test_workflow_truncated_download_fails_cleanly(
     simulated: tuple[Path, dict], roadmap_site: Path, tmp_path: Path
 ) -> None:

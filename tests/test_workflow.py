@@ -146,3 +146,18 @@ def test_each_config_dry_runs_and_lints(files: list[str], mode: str, tmp_path: P
         assert "Congratulations, your workflow is in a good condition" in proc.stdout + proc.stderr
     else:
         assert "This was a dry-run" in proc.stdout + proc.stderr
+
+
+def test_an_empty_gan_cells_list_turns_the_gan_off(tmp_path: Path) -> None:
+    """`gan.cells: []` plans no GAN job and says so; the rest of the workflow is planned."""
+    on = snakemake(tmp_path / "on", tiny_config(), "-n")
+    off = snakemake(tmp_path / "off", tiny_config(gan={"cells": []}), "-n")
+    assert on.returncode == 0 and off.returncode == 0, off.stderr[-2000:]
+    with_gan, without = job_counts(on.stdout + on.stderr), job_counts(off.stdout + off.stderr)
+    gan_rules = {r for r in with_gan if "gan" in r}
+    assert {"train_gan", "gan_quality"} <= gan_rules
+    assert not {r for r in without if "gan" in r}
+    assert {r: n for r, n in with_gan.items() if r not in gan_rules and r != "total"} == {
+        r: n for r, n in without.items() if r != "total"
+    }
+    assert "gan.cells is empty: no GAN is trained" in off.stdout + off.stderr

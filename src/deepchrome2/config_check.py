@@ -81,5 +81,7 @@ def check_config(config: dict[str, Any], schema_path: str | os.PathLike[str] = S
     crosscell_check.check_crosscell(config)
     check_gan(config)
     check_interpret(config)
-    notice = crosscell_check.notice(config)
-    return [notice] if notice else []
+    notices = [crosscell_check.notice(config)]
+    if not config["gan"]["cells"]:
+        notices.append("gan.cells is empty: no GAN is trained")
+    return [n for n in notices if n]

@@ -119,8 +119,8 @@ class DataPlan:
 
     def downloads(self) -> list[Download]:
         """What the workflow downloads: with the ``download:`` section (real-data mode), every
-        bigWig, the RPKM table and the GTF; with ``deepchrome_csv.archive``, the DeepChrome
-        archive; nothing otherwise."""
+        bigWig given by URL, and the RPKM table and the GTF where it gives their URLs; with
+        ``deepchrome_csv.archive``, the DeepChrome archive; nothing otherwise."""
         if self.source == "deepchrome_csv" and "archive" in self.config["deepchrome_csv"]:
             arc = self.config["deepchrome_csv"]["archive"]
             return [
@@ -132,13 +132,16 @@ class DataPlan:
             return []
         url, files = self.config["download"], self.config["files"]
         settings = _settings(url)
+        tables = [
+            Download(name, str(url[f"{name}_url"]), str(files[name]),
+                     f"logs/download/{name}.log", *settings)
+            for name in ("rpkm", "gtf")
+            if f"{name}_url" in url
+        ]  # fmt: skip
         return [
             Download("bigwig", self.bigwig_url, self.bigwig_download_pattern(),
                      "logs/download/{cell}-{mark}.log", *settings),
-            Download("rpkm", str(url["rpkm_url"]), str(files["rpkm"]), "logs/download/rpkm.log",
-                     *settings),
-            Download("gtf", str(url["gtf_url"]), str(files["gtf"]), "logs/download/gtf.log",
-                     *settings),
+            *tables,
         ]  # fmt: skip
 
     @property

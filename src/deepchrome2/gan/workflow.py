@@ -31,8 +31,9 @@ class GanPlan:
 
     @property
     def enabled(self) -> bool:
-        """The GAN's fidelity and optimization maps need a class model."""
-        return self.config.get("target", "class") == "class"
+        """On unless ``gan.cells`` is empty; and the GAN's fidelity and optimization maps need
+        a class model."""
+        return bool(self.cells) and self.config.get("target", "class") == "class"
 
     @property
     def simulated(self) -> bool:
