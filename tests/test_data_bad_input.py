@@ -169,6 +169,32 @@ def test_missing_or_garbage_gtf(tmp_path: Path) -> None:
     assert err.value.path == str(bad)
 
 
+def test_gtf_without_the_gene_types_names_the_types_it_has(handmade: HandMade) -> None:
+    with pytest.raises(InputError) as err:
+        read_genes(handmade.gtf, ["snoRNA"])
+    assert err.value.path == str(handmade.gtf)
+    assert err.value.problem.startswith("no genes of types ['snoRNA']; its gene_type values: ")
+    assert "lincRNA" in err.value.problem and "protein_coding" in err.value.problem
+
+
+def test_rpkm_errors_name_the_columns_the_table_has(handmade: HandMade) -> None:
+    """A comma-separated table reads as one column; a missing cell is shown the cells there."""
+    csv = handmade.root / "expression.csv"
+    pd.read_csv(handmade.rpkm, sep="\t").to_csv(csv, index=False)
+    with pytest.raises(InputError) as err:
+        read_rpkm(csv, ["E003"])
+    assert "no 'gene_id' column" in err.value.problem
+    assert "files.gene_id_column" in err.value.problem
+    assert "read as tab-separated: gene_id,E003" in err.value.problem
+    with pytest.raises(InputError) as err:
+        read_rpkm(handmade.rpkm, ["HepG2"])
+    header = list(pd.read_csv(handmade.rpkm, sep="\t", nrows=0).columns)
+    assert header[0] == "gene_id" and len(header) <= 8
+    assert err.value.problem == (
+        f"cells ['HepG2'] are not columns of the RPKM table (its columns: {', '.join(header)})"
+    )
+
+
 def test_bin_signals_leaves_no_partial_output(handmade: HandMade, tmp_path: Path) -> None:
     bws = {m: str(handmade.bigwig("E003", m)) for m in MARKS}
     win = tmp_path / "win.tsv"

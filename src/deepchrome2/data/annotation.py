@@ -29,7 +29,8 @@ WINDOW_COLUMNS = ["gene_id", "chrom", "tss", "strand", "start", "end"]
 def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
     """Gene records of ``gtf`` (plain or .gz) with the given ``gene_type`` (GENCODE) or
     ``gene_biotype`` (Ensembl): gene_id (no version), chrom, start, end (0-based half-open)
-    and strand."""
+    and strand. InputError when the file is missing or unparsable, or no gene has those
+    types (naming the types it has)."""
     if not Path(gtf).exists():
         raise InputError(gtf, "annotation GTF not found")
     try:
@@ -49,7 +50,11 @@ def read_genes(gtf: str | Path, gene_types: list[str]) -> pd.DataFrame:
     type_col = "gene_type" if "gene_type" in df else "gene_biotype"
     if type_col not in df:
         raise InputError(gtf, "GTF gene records have no gene_type or gene_biotype attribute")
-    df = df[df[type_col].isin(gene_types)]
+    kept = df[df[type_col].isin(gene_types)]
+    if kept.empty:
+        found = first_few(sorted(df[type_col].dropna().astype(str).unique()), 8)
+        raise InputError(gtf, f"no genes of types {gene_types}; its {type_col} values: {found}")
+    df = kept
     par = par_y_copies(df["gene_id"])
     if par.any():
         log.info("%d chrY copies of pseudoautosomal genes (_PAR_Y) dropped from the GTF", par.sum())

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from deepchrome2.errors import InputError
+from deepchrome2.messages import first_few
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,18 @@ def read_rpkm(path: str | Path, cells: list[str], gene_id: str = "gene_id") -> p
         raise InputError(path, "RPKM table not found") from err
     except (OSError, EOFError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise InputError(path, f"cannot parse RPKM table: {err}") from err
+    columns = first_few([str(c) for c in df.columns], 8)
     if gene_id not in df.columns:
-        raise InputError(path, f"RPKM table has no '{gene_id}' column (the gene-ID column)")
+        raise InputError(
+            path,
+            f"RPKM table has no '{gene_id}' column (the gene-ID column, files.gene_id_column); "
+            f"its columns, read as tab-separated: {columns}",
+        )
     missing = [c for c in cells if c not in df.columns]
     if missing:
-        raise InputError(path, f"cells {missing} are not columns of the RPKM table")
+        raise InputError(
+            path, f"cells {missing} are not columns of the RPKM table (its columns: {columns})"
+        )
     par = par_y_copies(df[gene_id])
     if par.any():
         log.warning(

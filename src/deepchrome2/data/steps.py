@@ -66,8 +66,6 @@ def tss_windows(
     n_bins(window)
     table = expression.read_rpkm(rpkm, cells, gene_id)
     genes = annotation.read_genes(gtf, gene_types)
-    if genes.empty:
-        raise InputError(gtf, f"no genes of types {gene_types}")
     headers = annotation.read_bigwig_headers(bigwigs)
     sizes = annotation.common_chrom_sizes(headers)
     genes = annotation.harmonise_chroms(genes, sizes, gtf, bigwigs[0])
