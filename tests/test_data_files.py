@@ -42,6 +42,21 @@ def test_sheet_gives_cells_marks_and_files(tmp_path: Path) -> None:
     assert cohort.tissue == {"K562": "blood", "GM12878": "blood"}
 
 
+def test_config_marks_in_another_order_set_the_input_channels(tmp_path: Path) -> None:
+    """With marks: listing the sheet's marks in another order, that order is the models'
+    channel order; without marks:, the sheet's own."""
+    from deepchrome2.config import cohort
+
+    sheet = write_sheet(tmp_path / "s.tsv", full_rows())
+    cfg = {"source": "files", "files": {"samples": str(sheet)}}
+    assert cohort(cfg).marks == MARKS
+    reordered = list(reversed(MARKS))
+    got = cohort({**cfg, "marks": reordered})
+    assert got.marks == reordered
+    assert got.bigwigs["K562", MARKS[0]] == f"bw/K562.{MARKS[0]}.bigWig"
+    assert cohort(cfg).marks == MARKS  # the sheet's cohort is not changed in place
+
+
 def test_pattern_shorthand_equals_the_sheet_it_stands_for(tmp_path: Path) -> None:
     sheet = write_sheet(tmp_path / "s.tsv", full_rows())
     pattern = cohort_from_pattern("bw/{cell}.{mark}.bigWig", ["K562", "GM12878"], MARKS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Mapping
@@ -90,7 +91,8 @@ def cohort(config: Mapping[str, Any]) -> Cohort:
                 f"{list(given)} differ from the marks of the sample sheet {sheet} "
                 f"({', '.join(found.marks)}); drop marks: (the sheet decides) or list the same",
             )
-        return found
+        # The sheet's marks in the order marks: lists them, the models' input channels.
+        return found if given is None else dataclasses.replace(found, marks=list(given))
     if source == "files":
         files = config["files"]
         if "bigwig" not in files or "cells" not in files:
