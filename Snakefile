@@ -5,7 +5,13 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/simulate.smk"
+
+
+if SOURCE == "simulate":
+
+    include: "rules/simulate.smk"
+
+
 include: "rules/download.smk"
 include: "rules/data.smk"
 include: "rules/train.smk"

@@ -41,7 +41,6 @@ COHORT = cfg.cohort(config)
 SOURCE = config["source"]
 CELLS = COHORT.cells
 MARKS = COHORT.marks
-SIM_DIR = config["simulate"]["outdir"]
 CELL_ID = "[A-Za-z0-9_.-]+"
 
 

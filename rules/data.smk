@@ -122,35 +122,6 @@ else:
             "../workflow_scripts/split_genes.py"
 
 
-rule oracle_auroc:
-    input:
-        activity=f"{SIM_DIR}/truth/activity.tsv",
-        chromatin=f"{SIM_DIR}/truth/chromatin.tsv",
-        labels=expand("results/labels/{cell}.tsv", cell=CELLS),
-        split="results/splits/genes.tsv",
-    output:
-        report(
-            "results/tables/oracle_auroc.tsv",
-            caption="../report/table_oracle_auroc.rst",
-            category="data",
-        ),
-    log:
-        "logs/oracle_auroc.log",
-    benchmark:
-        "benchmarks/oracle_auroc.tsv"
-    conda:
-        "../envs/deepchrome2.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        cells=CELLS,
-        sim=config["simulate"],
-        window=config["window"],
-    script:
-        "../workflow_scripts/oracle_auroc.py"
-
-
 rule export_deepchrome_csv:
     input:
         features="results/features/{cell}.npz",

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
-from _smk import REPO, snakemake, tiny_config
-from conftest import error_lines
+from _smk import REPO, job_counts, snakemake, tiny_config
+from conftest import error_lines, make_handmade
 
 from deepchrome2.config import check_keys
 from deepchrome2.errors import ConfigError
@@ -413,7 +413,7 @@ def test_check_config_names_the_bad_key_of_every_stage(edit: dict, message: str)
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("section", ["source", "train", "gan", "interpret"])
+@pytest.mark.parametrize("section", ["source", "simulate", "train", "gan", "interpret"])
 def test_a_missing_section_the_stages_read_is_one_clear_line(section: str) -> None:
     """A config without a section that a stage reads is refused by the schema, naming it
     (without ``source`` the error once asked for ``files:``; without ``gan:`` it was a
@@ -425,6 +425,19 @@ def test_a_missing_section_the_stages_read_is_one_clear_line(section: str) -> No
     with pytest.raises(ValueError) as err:
         check_config(cfg)
     assert str(err.value) == f"config (top level): '{section}' is a required property"
+
+
+def test_own_files_need_no_simulate_section(tmp_path: Path) -> None:
+    """With source: files the simulator's section may be left out: the workflow plans the
+    data stage from the user's files and no simulator rule."""
+    hm = make_handmade(tmp_path / "inputs", cells=("E003", "E004"))
+    cfg = tiny_config(source="files", files=hm.files_config())
+    del cfg["simulate"]
+    res = snakemake(tmp_path / "work", cfg, "-n", "results/features/E003.npz")
+    assert res.returncode == 0, res.stderr[-2000:]
+    counts = job_counts(res.stdout + res.stderr)
+    assert counts["bin_signals"] == 1 and "tss_windows" in counts
+    assert not {r for r in counts if "simulate" in r or "oracle" in r}
 
 
 def test_check_config_runs_each_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
