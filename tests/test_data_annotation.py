@@ -45,7 +45,8 @@ def test_read_genes_strips_versions_filters_types_and_converts_coordinates(
     np.testing.assert_array_equal(got["strand"], pc["strand"])
     both = read_genes(gtf, ["protein_coding", "lincRNA"])
     assert set(both["gene_id"]) == set(GENES_DF["bare_id"])
-    assert read_genes(gtf, ["snoRNA"]).empty
+    with pytest.raises(InputError, match=r"no genes of types \['snoRNA'\]"):
+        read_genes(gtf, ["snoRNA"])
 
 
 def test_read_genes_accepts_ensembl_gene_biotype(tmp_path: Path) -> None:

@@ -84,16 +84,17 @@ def test_unreadable_bigwig(tmp_path: Path, handmade: HandMade) -> None:
 
 
 def test_bigwig_with_a_header_and_no_data(tmp_path: Path) -> None:
-    """pyBigWig reads such a file as an empty list of values: one line, not a traceback."""
+    """pyBigWig reads such a file as an empty list of values: binning it is one line, not a
+    traceback (its header, read for the chromosome sizes, is valid)."""
     empty = tmp_path / "GM12878-H3K27ac.bigwig"
     bw = pyBigWig.open(str(empty), "w")
     bw.addHeader([("chrA", 60_000), ("chrB", 40_000)])
     bw.close()
+    assert read_bigwig_header(empty) == {"chrA": 60_000, "chrB": 40_000}
     win = pd.DataFrame({"chrom": ["chrA"], "strand": ["+"], "start": [20_000]})
-    for call in (lambda: read_bigwig_header(empty), lambda: bin_bigwig(empty, win, N_BINS, BIN)):
-        with pytest.raises(InputError) as err:
-            call()
-        assert err.value.path == str(empty) and "holds no data" in err.value.problem
+    with pytest.raises(InputError) as err:
+        bin_bigwig(empty, win, N_BINS, BIN)
+    assert err.value.path == str(empty) and "holds no data" in err.value.problem
 
 
 def test_a_mark_missing_for_a_cell(handmade: HandMade, tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def bin_chromosome(
 
 def open_bigwig(path: str | Path) -> pyBigWig.pyBigWig:
     """An open bigWig (the caller closes it), or an InputError saying why it is none: missing,
-    unreadable, not a bigWig (a bigBed), or without any data."""
+    unreadable, or not a bigWig (a bigBed)."""
     if not Path(path).exists():
         raise InputError(path, "bigWig not found")
     try:
@@ -97,15 +97,16 @@ def open_bigwig(path: str | Path) -> pyBigWig.pyBigWig:
     if not bw.isBigWig():
         bw.close()
         raise InputError(path, "not a bigWig file")
-    if not bw.header().get("nBasesCovered", 1):
-        bw.close()
-        raise InputError(path, "bigWig holds no data (a header and no signal)")
     return bw
 
 
 def bin_bigwig(path: str | Path, windows: pd.DataFrame, n_bins: int, bin_size: int) -> np.ndarray:
-    """Bin one bigWig over every window (rows of ``windows``): genes x bins, float32."""
+    """Bin one bigWig over every window (rows of ``windows``): genes x bins, float32.
+    InputError for a bigWig that holds no data at all (its header alone is readable)."""
     bw = open_bigwig(path)
+    if not bw.header().get("nBasesCovered", 1):
+        bw.close()
+        raise InputError(path, "bigWig holds no data (a header and no signal)")
     out = np.zeros((len(windows), n_bins), dtype=np.float32)
     try:
         chroms = bw.chroms()
