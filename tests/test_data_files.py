@@ -202,17 +202,20 @@ def test_ensembl_gtf_gz_read_without_warnings(tmp_path: Path) -> None:
     assert set(genes["chrom"]) == {"A", "B", "C", "E"}
 
 
-def test_gtf_drops_the_chry_copies_of_pseudoautosomal_genes(tmp_path: Path) -> None:
-    """A GENCODE GTF lists a PAR gene on chrX and again on chrY as ``..._PAR_Y``; the chrX
-    record is kept even when the chrY one comes first."""
+def test_gtf_drops_the_chry_copies_of_pseudoautosomal_genes(tmp_path: Path, caplog) -> None:
+    """A GENCODE GTF lists a PAR gene on chrX and again as ``..._PAR_Y``; the record without
+    the suffix is kept. The copy is put where it comes first in the file and in any sort by
+    chromosome and position, so that keeping the first record would keep the copy."""
     coding = GENES_DF[GENES_DF["gene_type"] == "protein_coding"]
-    first = coding.iloc[[0]]
-    copy = first.assign(gene_id=first["gene_id"] + "_PAR_Y", chrom="chrY", start=100, end=900)
+    gene = coding[coding["chrom"] == "chrB"].iloc[[0]]
+    copy = gene.assign(gene_id=gene["gene_id"] + "_PAR_Y", chrom="chrA", start=100, end=900)
     gtf = write_gtf(tmp_path / "par.gtf", pd.concat([copy, GENES_DF], ignore_index=True))
-    genes = read_genes(gtf, ["protein_coding"]).set_index("gene_id")
+    with caplog.at_level(logging.INFO):
+        genes = read_genes(gtf, ["protein_coding"]).set_index("gene_id")
     assert sorted(genes.index) == sorted(coding["bare_id"])
-    kept = genes.loc[first["bare_id"].iloc[0]]
-    assert (kept["chrom"], kept["start"]) == (first["chrom"].iloc[0], first["start"].iloc[0])
+    kept = genes.loc[gene["bare_id"].iloc[0]]
+    assert (kept["chrom"], kept["start"]) == ("chrB", gene["start"].iloc[0])
+    assert "1 chrY copies of pseudoautosomal genes (_PAR_Y) dropped from the GTF" in caplog.text
 
 
 def test_chromosome_names_matched_to_the_bigwigs(tmp_path: Path, caplog) -> None:
